@@ -1,0 +1,194 @@
+// tether: the administrator's command. Talks to tetherd's Session Manager through its local
+// socket. Exit status: 0 success, 1 refused or failed, 2 usage error, 3 tetherd not running.
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <ctime>
+#include <iostream>
+
+#include "cli/local_client.h"
+
+namespace {
+
+using nlohmann::json;
+constexpr int kExitFailed = 1, kExitUsage = 2, kExitNotRunning = 3;
+
+std::string SocketPath(const std::string& socket, const std::string& data_dir) {
+  if (!socket.empty()) return socket;
+  if (!data_dir.empty()) return data_dir + "/manager.sock";
+  if (const char* env = std::getenv("TETHER_DATA_DIR"); env && *env) return std::string(env) + "/manager.sock";
+  return "/var/lib/tether/manager.sock";
+}
+
+// Reads a password: one line from stdin with --password-stdin, else prompted twice on a TTY.
+bool ReadPassword(bool from_stdin, std::string& out) {
+  if (from_stdin) {
+    if (!std::getline(std::cin, out)) return false;
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return true;
+  }
+  if (!::isatty(STDIN_FILENO)) {
+    std::cerr << "tether: no terminal to ask for the password; use --password-stdin\n";
+    return false;
+  }
+  termios old{};
+  ::tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  std::string again;
+  std::cerr << "Password: ";
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::getline(std::cin, out);
+  std::cerr << "\nRepeat password: ";
+  std::getline(std::cin, again);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::cerr << "\n";
+  if (out != again) {
+    std::cerr << "tether: the passwords differ\n";
+    return false;
+  }
+  return true;
+}
+
+std::string Time(int64_t unix) {
+  if (unix == 0) return "-";
+  std::time_t t = static_cast<std::time_t>(unix);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", std::gmtime(&t));
+  return buf;
+}
+
+void PrintHuman(const std::string& op, const json& r) {
+  if (op == "status") {
+    std::cout << "tetherd is running\n"
+              << "users: " << r["users"] << "\nopen sessions: " << r["open_sessions"]
+              << "\nschema version: " << r["schema_version"]
+              << "\nsetup required: " << (r["setup_required"].get<bool>() ? "yes" : "no") << "\n";
+  } else if (op == "user.list") {
+    std::printf("%-24s %-14s %-9s %s\n", "USER", "ROLE", "STATE", "CREATED (UTC)");
+    for (const auto& u : r["users"]) {
+      std::printf("%-24s %-14s %-9s %s\n", u["username"].get<std::string>().c_str(),
+                  u["role"].get<std::string>().c_str(), u["disabled"].get<bool>() ? "disabled" : "enabled",
+                  Time(u["created_at"].get<int64_t>()).c_str());
+    }
+  } else if (op == "session.list") {
+    std::printf("%-24s %-8s %-10s %-16s %-16s %s\n", "ID", "TYPE", "CODE", "CREATED (UTC)", "ENDED", "NAME");
+    for (const auto& s : r["sessions"]) {
+      std::printf("%-24s %-8s %-10s %-16s %-16s %s\n", s["id"].get<std::string>().c_str(),
+                  s["type"].get<std::string>().c_str(), s["code"].get<std::string>().c_str(),
+                  Time(s["created_at"].get<int64_t>()).c_str(), Time(s["ended_at"].get<int64_t>()).c_str(),
+                  s["name"].get<std::string>().c_str());
+    }
+  } else if (op == "session.create") {
+    const auto& s = r["session"];
+    std::cout << "created " << s["type"].get<std::string>() << " session " << s["id"].get<std::string>();
+    if (!s["code"].get<std::string>().empty()) std::cout << " with code " << s["code"].get<std::string>();
+    std::cout << "\n";
+  } else if (r.contains("user")) {
+    std::cout << "user " << r["user"]["username"].get<std::string>() << " (" << r["user"]["role"].get<std::string>()
+              << ") created\n";
+  } else {
+    std::cout << "done\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tether — administer a Tether server through its local socket"};
+  app.require_subcommand(1);
+  std::string data_dir, socket;
+  bool as_json = false;
+  app.add_option("--data-dir", data_dir, "tetherd's data directory (finds manager.sock; env TETHER_DATA_DIR)");
+  app.add_option("--socket", socket, "path of manager.sock")->excludes("--data-dir");
+  app.add_flag("--json", as_json, "print the result as JSON");
+
+  std::string op;
+  json args = json::object();
+  bool need_password = false, password_stdin = false;
+  std::string username, role = "Host", type, name, code, id;
+  bool all = false;
+
+  auto* status = app.add_subcommand("status", "show whether tetherd runs, and counts");
+  status->callback([&] { op = "status"; });
+
+  auto* setup = app.add_subcommand("setup", "create the first administrator (only while none exists)");
+  setup->add_option("--username", username, "administrator's user name")->required();
+  setup->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+  setup->callback([&] { op = "setup"; args = {{"username", username}}; need_password = true; });
+
+  auto* user = app.add_subcommand("user", "manage users");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "add a user");
+  user_add->add_option("name", username, "user name")->required();
+  user_add->add_option("--role", role, "Administrator or Host (default Host)");
+  user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+  user_add->callback([&] { op = "user.add"; args = {{"username", username}, {"role", role}}; need_password = true; });
+  user->add_subcommand("list", "list users")->callback([&] { op = "user.list"; });
+  for (const char* verb : {"disable", "enable"}) {
+    auto* sc = user->add_subcommand(verb, std::string(verb) + " a user (disabling ends their sessions)");
+    sc->add_option("name", username, "user name")->required();
+    sc->callback([&, verb] { op = std::string("user.") + verb; args = {{"username", username}}; });
+  }
+  auto* passwd = user->add_subcommand("passwd", "set a user's password (ends their web sessions)");
+  passwd->add_option("name", username, "user name")->required();
+  passwd->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+  passwd->callback([&] { op = "user.passwd"; args = {{"username", username}}; need_password = true; });
+
+  auto* session = app.add_subcommand("session", "manage sessions");
+  session->require_subcommand(1);
+  auto* s_create = session->add_subcommand("create", "create a session");
+  s_create->add_option("--type", type, "support, meeting or access")->required();
+  s_create->add_option("--name", name, "session name")->required();
+  s_create->add_option("--code", code, "join code (support sessions; generated when omitted)");
+  s_create->callback([&] {
+    op = "session.create";
+    args = {{"type", type}, {"name", name}};
+    if (!code.empty()) args["code"] = code;
+  });
+  auto* s_list = session->add_subcommand("list", "list open sessions");
+  s_list->add_option("--type", type, "support, meeting or access");
+  s_list->add_flag("--all", all, "include ended sessions");
+  s_list->callback([&] {
+    op = "session.list";
+    args = {{"all", all}};
+    if (!type.empty()) args["type"] = type;
+  });
+  auto* s_end = session->add_subcommand("end", "end a session");
+  s_end->add_option("id", id, "session id")->required();
+  s_end->callback([&] { op = "session.end"; args = {{"id", id}}; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+
+  if (need_password) {
+    std::string password;
+    if (!ReadPassword(password_stdin, password)) return kExitUsage;
+    args["password"] = password;
+  }
+  tether::cli::LocalClient client(SocketPath(socket, data_dir));
+  if (auto st = client.Connect(); !st) {
+    std::cerr << "tether: " << st.error().message << "\n";
+    return st.error().code == "not_running" ? kExitNotRunning : kExitFailed;
+  }
+  auto resp = client.Call(op, args);
+  if (!resp) {
+    std::cerr << "tether: " << resp.error().message << "\n";
+    return kExitFailed;
+  }
+  if (!resp->value("ok", false)) {
+    std::cerr << "tether: " << resp->value("message", "refused") << " (" << resp->value("error", "error") << ")\n";
+    return kExitFailed;
+  }
+  if (as_json) {
+    std::cout << (*resp)["result"].dump(2) << "\n";
+  } else {
+    PrintHuman(op, (*resp)["result"]);
+  }
+  return 0;
+}

@@ -1,0 +1,40 @@
+#pragma once
+// TLS material and policy shared by both listeners (web and relay). OpenSSL only, no Asio:
+// listeners wrap the SSL_CTX this configures. Thread-safe (no shared state).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+typedef struct ssl_ctx_st SSL_CTX;
+
+namespace tether::net {
+
+struct TlsMaterial {
+  std::string cert_pem;   // leaf first, then any chain
+  std::string key_pem;
+  std::string spki_pin;   // "sha256/<base64 of SHA-256 over the DER SubjectPublicKeyInfo>"
+  bool generated = false; // true when made by tetherd on this start
+};
+
+// Loads the operator's PEM files. Checks that the key matches the certificate.
+Result<TlsMaterial> LoadTlsMaterial(const std::filesystem::path& cert_file,
+                                    const std::filesystem::path& key_file);
+
+// Loads <dir>/server.crt and server.key, generating a self-signed ECDSA P-256 pair valid for
+// `names` (DNS names or IP addresses) when they do not exist. The key file is created 0600.
+Result<TlsMaterial> LoadOrGenerateTlsMaterial(const std::filesystem::path& dir,
+                                              const std::vector<std::string>& names);
+
+// SPKI pin of the first certificate in `cert_pem`.
+Result<std::string> SpkiPinFromPem(const std::string& cert_pem);
+
+// Applies Tether's TLS policy to a server context: TLS 1.2 minimum (1.3 preferred), AEAD
+// suites with forward secrecy only, no compression or renegotiation, and loads the material.
+Status ConfigureServerContext(SSL_CTX* ctx, const TlsMaterial& material);
+
+// Client policy for agents and tests: same versions and suites, peer verified by SPKI pin only.
+Status ConfigureClientContext(SSL_CTX* ctx);
+
+}  // namespace tether::net

@@ -1,0 +1,269 @@
+#include "server/app/config.h"
+
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "net/asio_util.h"
+
+#ifndef TETHER_UI_DIR
+#define TETHER_UI_DIR "/usr/share/tether/ui"
+#endif
+
+namespace tether::app {
+namespace {
+
+Error SettingError(const std::string& setting, const std::string& message) {
+  return MakeError("config", setting + ": " + message);
+}
+
+Result<spdlog::level::level_enum> ParseLevel(const std::string& s) {
+  for (auto [name, level] : {std::pair{"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
+                             {"info", spdlog::level::info}, {"warn", spdlog::level::warn},
+                             {"error", spdlog::level::err}, {"off", spdlog::level::off}}) {
+    if (s == name) return level;
+  }
+  return MakeError("config", "'" + s + "' is not one of trace, debug, info, warn, error, off");
+}
+
+Result<LogFormat> ParseFormat(const std::string& s) {
+  if (s == "text") return LogFormat::kText;
+  if (s == "json") return LogFormat::kJson;
+  return MakeError("config", "'" + s + "' is not text or json");
+}
+
+// Reads typed values out of a TOML table, remembering which keys were used so unknown keys
+// (usually typos) are reported instead of silently ignored.
+class TableReader {
+ public:
+  TableReader(const toml::table& root, std::string section) : section_(std::move(section)) {
+    if (auto* t = section_.empty() ? &root : root[section_].as_table()) table_ = t;
+  }
+  std::string Name(const std::string& key) const { return section_.empty() ? key : section_ + "." + key; }
+
+  template <class T>
+  Status Get(const std::string& key, T& out) {
+    used_.push_back(key);
+    if (!table_) return {};
+    const toml::node* node = table_->get(key);
+    if (!node) return {};
+    if constexpr (std::is_same_v<T, bool>) {
+      if (!node->is_boolean()) return SettingError(Name(key), "must be true or false");
+      out = node->as_boolean()->get();
+    } else if constexpr (std::is_integral_v<T>) {
+      if (!node->is_integer()) return SettingError(Name(key), "must be a whole number");
+      int64_t v = node->as_integer()->get();
+      if (v < 0 || v > static_cast<int64_t>(std::numeric_limits<T>::max())) {
+        return SettingError(Name(key), "out of range");
+      }
+      out = static_cast<T>(v);
+    } else {
+      if (!node->is_string()) return SettingError(Name(key), "must be a string");
+      out = T(node->as_string()->get());
+    }
+    return {};
+  }
+
+  Status CheckUnknown() const {
+    if (!table_) return {};
+    for (const auto& [k, v] : *table_) {
+      std::string key(k.str());
+      if (v.is_table() && section_.empty()) continue;  // sections are checked by their reader
+      if (std::find(used_.begin(), used_.end(), key) == used_.end()) {
+        return SettingError(Name(key), "unknown setting");
+      }
+    }
+    return {};
+  }
+
+ private:
+  std::string section_;
+  const toml::table* table_ = nullptr;
+  std::vector<std::string> used_;
+};
+
+#define TRY(expr)                    \
+  do {                               \
+    if (auto _st = (expr); !_st) return _st; \
+  } while (0)
+
+}  // namespace
+
+Status ApplyToml(const std::string& text, const std::string& source_name, Config& c) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << e.source().begin;
+    return MakeError("config", source_name + ":" + where.str() + ": " + std::string(e.description()));
+  }
+  for (const auto& [k, v] : root) {
+    std::string key(k.str());
+    static const char* kSections[] = {"server", "web", "relay", "store", "security", "log"};
+    if (!v.is_table() || std::find(std::begin(kSections), std::end(kSections), key) == std::end(kSections)) {
+      return SettingError(key, "unknown section (expected server, web, relay, store, security, log)");
+    }
+  }
+  {
+    TableReader r(root, "server");
+    std::string data_dir;
+    TRY(r.Get("data_dir", data_dir));
+    if (!data_dir.empty()) c.data_dir = data_dir;
+    TRY(r.Get("blocking_threads", c.blocking_threads));
+    TRY(r.CheckUnknown());
+  }
+  {
+    TableReader r(root, "web");
+    std::string cert, key, ui;
+    TRY(r.Get("listen", c.web_listen));
+    TRY(r.Get("public_url", c.public_url));
+    TRY(r.Get("cert", cert));
+    TRY(r.Get("key", key));
+    TRY(r.Get("ui_dir", ui));
+    TRY(r.Get("hsts", c.hsts));
+    TRY(r.Get("metrics_public", c.metrics_public));
+    TRY(r.Get("max_body_bytes", c.max_body_bytes));
+    if (!cert.empty()) c.cert_file = cert;
+    if (!key.empty()) c.key_file = key;
+    if (!ui.empty()) c.ui_dir = ui;
+    TRY(r.CheckUnknown());
+  }
+  {
+    TableReader r(root, "relay");
+    TRY(r.Get("listen", c.relay_listen));
+    TRY(r.CheckUnknown());
+  }
+  {
+    TableReader r(root, "store");
+    std::string path;
+    TRY(r.Get("kind", c.store_kind));
+    TRY(r.Get("path", path));
+    if (!path.empty()) c.store_path = path;
+    TRY(r.CheckUnknown());
+  }
+  {
+    TableReader r(root, "security");
+    auto& p = c.manager.policy;
+    TRY(r.Get("password_min_length", p.min_length));
+    TRY(r.Get("web_session_idle_minutes", c.manager.web_idle_timeout_s));
+    TRY(r.Get("web_session_max_hours", c.manager.web_absolute_timeout_s));
+    TRY(r.CheckUnknown());
+    // Stored in seconds; configured in minutes/hours. Only convert values that came from the file.
+    if (auto* t = root["security"].as_table()) {
+      if (t->get("web_session_idle_minutes")) c.manager.web_idle_timeout_s *= 60;
+      if (t->get("web_session_max_hours")) c.manager.web_absolute_timeout_s *= 3600;
+    }
+  }
+  {
+    TableReader r(root, "log");
+    std::string format, level;
+    TRY(r.Get("format", format));
+    TRY(r.Get("level", level));
+    TRY(r.CheckUnknown());
+    if (!format.empty()) {
+      auto f = ParseFormat(format);
+      if (!f) return SettingError("log.format", f.error().message);
+      c.log_format = *f;
+    }
+    if (!level.empty()) {
+      auto l = ParseLevel(level);
+      if (!l) return SettingError("log.level", l.error().message);
+      c.log_level = *l;
+    }
+  }
+  return {};
+}
+
+Status Finalize(Config& c) {
+  if (c.data_dir.empty()) return SettingError("server.data_dir", "must not be empty");
+  if (auto a = net::ParseListenAddress(c.web_listen); !a) return SettingError("web.listen", a.error().message);
+  if (auto a = net::ParseListenAddress(c.relay_listen); !a) return SettingError("relay.listen", a.error().message);
+  if (!c.public_url.empty() && c.public_url.rfind("https://", 0) != 0) {
+    return SettingError("web.public_url", "must start with https://");
+  }
+  if (c.cert_file.empty() != c.key_file.empty()) {
+    return SettingError(c.cert_file.empty() ? "web.cert" : "web.key", "web.cert and web.key go together");
+  }
+  if (c.store_kind != "sqlite") {
+    return SettingError("store.kind", "'" + c.store_kind + "' is not supported yet (sqlite)");
+  }
+  if (c.manager.policy.min_length < 12) {
+    return SettingError("security.password_min_length", "must be at least 12");
+  }
+  if (c.manager.policy.min_length > 256) {
+    return SettingError("security.password_min_length", "must be at most 256");
+  }
+  if (c.manager.web_idle_timeout_s < 60) return SettingError("security.web_session_idle_minutes", "must be at least 1");
+  if (c.manager.web_absolute_timeout_s < c.manager.web_idle_timeout_s) {
+    return SettingError("security.web_session_max_hours", "must not be shorter than the idle timeout");
+  }
+  if (c.blocking_threads < 1 || c.blocking_threads > 64) {
+    return SettingError("server.blocking_threads", "must be from 1 to 64");
+  }
+  if (c.max_body_bytes < 1024 || c.max_body_bytes > 64u * 1024 * 1024) {
+    return SettingError("web.max_body_bytes", "must be from 1024 to 67108864");
+  }
+  if (c.store_path.empty()) c.store_path = c.data_dir / "tether.db";
+  if (c.ui_dir.empty()) c.ui_dir = TETHER_UI_DIR;
+  return {};
+}
+
+Result<ParsedArgs> ParseConfig(int argc, char** argv) {
+  ParsedArgs out;
+  CLI::App cli{"tetherd — the Tether remote support server (Session Manager, Relay, Web Server)"};
+  std::string config_file, data_dir, web_listen, relay_listen, public_url, log_format, log_level;
+  bool version = false;
+  cli.add_option("--config", config_file, "TOML configuration file");
+  cli.add_option("--data-dir", data_dir, "data directory (database, keys, manager.sock)");
+  cli.add_option("--web-listen", web_listen, "web server address, HOST:PORT (default 0.0.0.0:8040)");
+  cli.add_option("--relay-listen", relay_listen, "relay address, HOST:PORT (default 0.0.0.0:8041)");
+  cli.add_option("--public-url", public_url, "URL users reach the web server at");
+  cli.add_option("--log-format", log_format, "text or json");
+  cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
+  cli.add_flag("--demo", out.config.demo, "also start a demonstration desktop and agent");
+  cli.add_flag("--version", version, "print the version and exit");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    out.exit_now = true;
+    out.exit_code = cli.exit(e);
+    if (out.exit_code != 0) out.exit_code = 2;
+    return out;
+  }
+  if (version) {
+    std::cout << "tetherd " << TETHER_VERSION << "\n";
+    out.exit_now = true;
+    return out;
+  }
+  Config& c = out.config;
+  if (!config_file.empty()) {
+    c.config_file = config_file;
+    std::ifstream in(config_file);
+    if (!in) return SettingError("--config", "cannot read " + config_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (auto st = ApplyToml(ss.str(), config_file, c); !st) return st.error();
+  }
+  if (!data_dir.empty()) c.data_dir = data_dir;
+  if (!web_listen.empty()) c.web_listen = web_listen;
+  if (!relay_listen.empty()) c.relay_listen = relay_listen;
+  if (!public_url.empty()) c.public_url = public_url;
+  if (!log_format.empty()) {
+    auto f = ParseFormat(log_format);
+    if (!f) return SettingError("--log-format", f.error().message);
+    c.log_format = *f;
+  }
+  if (!log_level.empty()) {
+    auto l = ParseLevel(log_level);
+    if (!l) return SettingError("--log-level", l.error().message);
+    c.log_level = *l;
+  }
+  if (auto st = Finalize(c); !st) return st.error();
+  return out;
+}
+
+}  // namespace tether::app

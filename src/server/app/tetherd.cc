@@ -1,0 +1,195 @@
+#include "server/app/tetherd.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "net/asio_util.h"
+#include "net/local_json_server.h"
+#include "net/tls.h"
+#include "server/manager/local_api.h"
+#include "server/manager/session_manager.h"
+#include "server/relay/relay_server.h"
+#include "server/store/sqlite_store.h"
+#include "server/web/https_server.h"
+#include "server/web/static_files.h"
+#include "server/web/web_app.h"
+
+namespace tether::app {
+
+namespace asio = boost::asio;
+
+struct Tetherd::Parts {
+  RealClock clock;
+  Metrics metrics;
+  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<manager::SessionManager> manager;
+  std::unique_ptr<manager::LocalApi> local_api;
+  web::StaticFiles ui;
+  std::unique_ptr<web::WebApp> web_app;
+  asio::io_context io;
+  std::unique_ptr<asio::thread_pool> pool;
+  std::unique_ptr<net::LocalJsonServer> local_server;
+  std::unique_ptr<relay::RelayServer> relay;
+  std::unique_ptr<web::HttpsServer> web;
+};
+
+namespace {
+
+std::string UrlHost(const std::string& listen_host) {
+  if (listen_host == "0.0.0.0" || listen_host == "::" || listen_host.empty()) return "localhost";
+  if (listen_host.find(':') != std::string::npos) return "[" + listen_host + "]";
+  return listen_host;
+}
+
+std::vector<std::string> CertificateNames(const Config& c) {
+  std::vector<std::string> names = {"localhost", "127.0.0.1", "::1"};
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') names.emplace_back(host);
+  if (!c.public_url.empty()) {
+    std::string rest = c.public_url.substr(std::string("https://").size());
+    std::string h = rest.substr(0, rest.find_first_of(":/"));
+    if (!h.empty()) names.insert(names.begin(), h);
+  }
+  return names;
+}
+
+}  // namespace
+
+Tetherd::Tetherd(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
+
+Tetherd::~Tetherd() = default;
+
+int Tetherd::Run() {
+  auto log = Log("app");
+  auto& p = *parts_;
+  const Config& c = config_;
+
+  std::error_code ec;
+  std::filesystem::create_directories(c.data_dir, ec);
+  if (ec) {
+    std::cerr << "tetherd: server.data_dir: cannot create " << c.data_dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+  ::chmod(c.data_dir.c_str(), 0700);
+
+  auto store = store::SqliteStore::Open(c.store_path);
+  if (!store) {
+    std::cerr << "tetherd: store.path: " << store.error().message << "\n";
+    return 1;
+  }
+  p.store = std::move(*store);
+
+  Result<net::TlsMaterial> tls = c.cert_file.empty()
+                                     ? net::LoadOrGenerateTlsMaterial(c.data_dir / "tls", CertificateNames(c))
+                                     : net::LoadTlsMaterial(c.cert_file, c.key_file);
+  if (!tls) {
+    std::cerr << "tetherd: web.cert: " << tls.error().message << "\n";
+    return 1;
+  }
+  if (tls->generated) log->info("generated a self-signed certificate in {}", (c.data_dir / "tls").string());
+
+  p.manager = std::make_unique<manager::SessionManager>(*p.store, p.clock, c.manager);
+  p.local_api = std::make_unique<manager::LocalApi>(*p.manager);
+  if (auto st = p.ui.Load(c.ui_dir); !st) {
+    log->warn("web UI not loaded ({}); the API still works", st.error().message);
+  }
+  p.pool = std::make_unique<asio::thread_pool>(static_cast<size_t>(c.blocking_threads));
+
+  p.local_server = std::make_unique<net::LocalJsonServer>(
+      p.io, *p.pool,
+      [api = p.local_api.get()](const std::string& line, const net::LocalPeerCred& peer) {
+        return api->Handle(line, manager::LocalPeer{peer.uid, peer.pid});
+      },
+      manager::LocalApi::kMaxRequestBytes);
+  if (auto st = p.local_server->Start(c.data_dir / "manager.sock"); !st) {
+    std::cerr << "tetherd: server.data_dir: " << st.error().message << "\n";
+    return 1;
+  }
+
+  p.relay = std::make_unique<relay::RelayServer>(p.io, p.metrics);
+  if (auto st = p.relay->Start(c.relay_listen, *tls); !st) {
+    std::cerr << "tetherd: relay.listen: " << st.error().message << "\n";
+    return 1;
+  }
+
+  web::WebAppOptions web_opts;
+  web_opts.hsts = c.hsts;
+  web_opts.metrics_public = c.metrics_public;
+  if (!c.public_url.empty()) {
+    std::string rest = c.public_url.substr(8);
+    web_opts.public_origin = "https://" + rest.substr(0, rest.find('/'));
+  }
+  auto health = [&p] {
+    web::HealthReport h;
+    h.web = p.web && p.web->Running();
+    h.relay = p.relay && p.relay->Running();
+    h.manager = p.local_server && p.local_server->Running() && p.store->SchemaVersion() > 0;
+    return h;
+  };
+  p.web_app = std::make_unique<web::WebApp>(*p.manager, p.metrics, p.ui, web_opts, health);
+  web::HttpLimits limits;
+  limits.body_bytes = c.max_body_bytes;
+  p.web = std::make_unique<web::HttpsServer>(p.io, *p.pool, *p.web_app, p.metrics, limits);
+  if (auto st = p.web->Start(c.web_listen, *tls); !st) {
+    std::cerr << "tetherd: web.listen: " << st.error().message << "\n";
+    return 1;
+  }
+
+  // Shutdown: close listeners and connections, then let the loop drain. A watchdog stops the
+  // loop if anything is still running 5 s later.
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool loop_done = false;
+  std::thread watchdog;
+  asio::signal_set signals(p.io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code err, int sig) {
+    if (err) return;
+    log->info("received signal {}, shutting down", sig);
+    p.web->Stop();
+    p.relay->Stop();
+    p.local_server->Stop();
+    watchdog = std::thread([&] {
+      std::unique_lock lock(stop_mu);
+      if (!stop_cv.wait_for(lock, std::chrono::seconds(5), [&] { return loop_done; })) p.io.stop();
+    });
+  });
+
+  const auto web_addr = *net::ParseListenAddress(c.web_listen);
+  const auto relay_addr = *net::ParseListenAddress(c.relay_listen);
+  const std::string base_url = !c.public_url.empty()
+                                   ? c.public_url
+                                   : "https://" + UrlHost(web_addr.host) + ":" + std::to_string(p.web->Port());
+  if (p.manager->SetupRequired()) {
+    std::string token = p.manager->IssueSetupToken();
+    std::cout << "Setup: no administrator exists yet. Open this one-time link to create one:\n"
+              << "  " << base_url << "/setup?token=" << token << "\n"
+              << "  (or on this machine: tether setup --username NAME --password-stdin)\n";
+  }
+  std::cout << "Relay certificate pin: " << tls->spki_pin << "\n";
+  std::cout << "tetherd ready: web " << base_url << " relay " << UrlHost(relay_addr.host) << ":"
+            << p.relay->Port() << " pin " << tls->spki_pin << std::endl;
+  log->info("web server on {}, relay on port {}, data in {}", base_url, p.relay->Port(), c.data_dir.string());
+
+  p.io.run();
+  {
+    std::lock_guard lock(stop_mu);
+    loop_done = true;
+  }
+  stop_cv.notify_all();
+  if (watchdog.joinable()) watchdog.join();
+  p.pool->join();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace tether::app

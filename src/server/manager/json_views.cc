@@ -1,0 +1,22 @@
+#include "server/manager/json_views.h"
+
+namespace tether::manager {
+
+nlohmann::json UserJson(const User& u) {
+  return {{"id", u.id}, {"username", u.username}, {"role", u.role},
+          {"disabled", u.disabled}, {"created_at", u.created_at}};
+}
+
+nlohmann::json SessionJson(const Session& s) {
+  nlohmann::json props = nlohmann::json::object();
+  for (const auto& [k, v] : s.properties) props[k] = v;
+  return {{"id", s.id}, {"type", SessionTypeName(s.type)}, {"name", s.name},
+          {"code", s.code}, {"created_by", s.created_by}, {"created_at", s.created_at},
+          {"ended_at", s.ended_at}, {"properties", props}};
+}
+
+nlohmann::json EventJson(const SessionEvent& e) {
+  return {{"id", e.id}, {"kind", e.kind}, {"actor", e.actor}, {"detail", e.detail}, {"at", e.at}};
+}
+
+}  // namespace tether::manager

@@ -1,0 +1,14 @@
+#pragma once
+// JSON views of domain records, shared by the local API and the REST API so both show the
+// same fields. Secrets (password hashes, token hashes) are never part of a view.
+#include <nlohmann/json.hpp>
+
+#include "server/manager/types.h"
+
+namespace tether::manager {
+
+nlohmann::json UserJson(const User& u);
+nlohmann::json SessionJson(const Session& s);
+nlohmann::json EventJson(const SessionEvent& e);
+
+}  // namespace tether::manager

@@ -1,0 +1,126 @@
+#include "server/manager/local_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "server/manager/json_views.h"
+
+namespace tether::manager {
+namespace {
+
+using nlohmann::json;
+
+json Fail(const std::string& code, const std::string& message) {
+  return json{{"ok", false}, {"error", code}, {"message", message}};
+}
+json Fail(const Error& e) { return Fail(e.code, e.message); }
+json Ok(json result = json::object()) { return json{{"ok", true}, {"result", std::move(result)}}; }
+
+// Reads a required string argument, or reports which one is missing.
+bool Arg(const json& args, const char* name, std::string& out, json& error) {
+  auto it = args.find(name);
+  if (it == args.end() || !it->is_string()) {
+    error = Fail("validation", std::string("missing string argument '") + name + "'");
+    return false;
+  }
+  out = it->get<std::string>();
+  return true;
+}
+
+std::string OptArg(const json& args, const char* name) {
+  auto it = args.find(name);
+  return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+json Dispatch(SessionManager& m, const std::string& op, const json& args, const Actor& actor) {
+  json err;
+  if (op == "status") {
+    auto s = m.Stats();
+    return Ok({{"users", s.users}, {"open_sessions", s.open_sessions},
+               {"schema_version", s.schema_version}, {"setup_required", s.setup_required}});
+  }
+  if (op == "setup") {
+    std::string user, pass;
+    if (!Arg(args, "username", user, err) || !Arg(args, "password", pass, err)) return err;
+    auto r = m.CreateFirstAdministrator(user, pass, actor);
+    return r ? Ok({{"user", UserJson(*r)}}) : Fail(r.error());
+  }
+  if (op == "user.add") {
+    std::string user, role, pass;
+    if (!Arg(args, "username", user, err) || !Arg(args, "role", role, err) ||
+        !Arg(args, "password", pass, err)) {
+      return err;
+    }
+    auto r = m.AddUser(user, role, pass, actor);
+    return r ? Ok({{"user", UserJson(*r)}}) : Fail(r.error());
+  }
+  if (op == "user.list") {
+    json users = json::array();
+    for (const auto& u : m.ListUsers()) users.push_back(UserJson(u));
+    return Ok({{"users", users}});
+  }
+  if (op == "user.disable" || op == "user.enable") {
+    std::string user;
+    if (!Arg(args, "username", user, err)) return err;
+    auto st = m.SetUserDisabled(user, op == "user.disable", actor);
+    return st ? Ok() : Fail(st.error());
+  }
+  if (op == "user.passwd") {
+    std::string user, pass;
+    if (!Arg(args, "username", user, err) || !Arg(args, "password", pass, err)) return err;
+    auto st = m.SetPassword(user, pass, actor);
+    return st ? Ok() : Fail(st.error());
+  }
+  if (op == "session.create") {
+    std::string type, name;
+    if (!Arg(args, "type", type, err) || !Arg(args, "name", name, err)) return err;
+    auto t = ParseSessionType(type);
+    if (!t) return Fail("validation", "type must be support, meeting or access");
+    auto r = m.CreateSession(*t, name, OptArg(args, "code"), actor);
+    return r ? Ok({{"session", SessionJson(*r)}}) : Fail(r.error());
+  }
+  if (op == "session.list") {
+    SessionQuery q;
+    std::string type = OptArg(args, "type");
+    if (!type.empty()) {
+      q.type = ParseSessionType(type);
+      if (!q.type) return Fail("validation", "type must be support, meeting or access");
+    }
+    if (auto it = args.find("all"); it != args.end() && it->is_boolean()) q.include_ended = it->get<bool>();
+    if (auto it = args.find("limit"); it != args.end() && it->is_number_integer()) q.limit = it->get<int>();
+    json sessions = json::array();
+    for (const auto& s : m.ListSessions(q)) sessions.push_back(SessionJson(s));
+    return Ok({{"sessions", sessions}});
+  }
+  if (op == "session.end") {
+    std::string id;
+    if (!Arg(args, "id", id, err)) return err;
+    auto st = m.EndSession(id, actor);
+    return st ? Ok() : Fail(st.error());
+  }
+  return Fail("validation", "unknown operation '" + op.substr(0, 64) + "'");
+}
+
+}  // namespace
+
+std::string LocalApi::Handle(std::string_view request_line, const LocalPeer& peer) {
+  json response;
+  if (request_line.size() > kMaxRequestBytes) {
+    response = Fail("too_large", "request larger than 64 KiB");
+  } else {
+    json request = json::parse(request_line, nullptr, /*allow_exceptions=*/false);
+    if (!request.is_object() || !request.contains("op") || !request["op"].is_string()) {
+      response = Fail("validation", "request must be a JSON object with a string 'op'");
+    } else {
+      json args = request.value("args", json::object());
+      if (!args.is_object()) {
+        response = Fail("validation", "'args' must be an object");
+      } else {
+        Actor actor{"local-admin", "local:uid=" + std::to_string(peer.uid)};
+        response = Dispatch(manager_, request["op"].get<std::string>(), args, actor);
+      }
+    }
+  }
+  return response.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace tether::manager

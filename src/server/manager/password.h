@@ -1,0 +1,43 @@
+#pragma once
+// Password policy and Argon2id hashing (libsodium). Hashing is deliberately slow: callers on a
+// network thread must move it to the blocking pool. Thread-safe.
+#include <string>
+
+#include "base/result.h"
+
+namespace tether::manager {
+
+struct PasswordPolicy {
+  int min_length = 12;
+  bool require_upper = true;
+  bool require_lower = true;
+  bool require_digit = true;
+  bool require_symbol = true;
+  static constexpr int kMaxLength = 1024;  // bound on work done for one request
+
+  // The message names every rule the password breaks.
+  Status Check(const std::string& password) const;
+};
+
+struct HashParams {
+  unsigned long long ops = 3;
+  size_t mem_bytes = 64u * 1024 * 1024;
+};
+
+class PasswordHasher {
+ public:
+  explicit PasswordHasher(HashParams params = {});
+  Result<std::string> Hash(const std::string& password) const;
+  bool Verify(const std::string& hash, const std::string& password) const;
+  bool NeedsRehash(const std::string& hash) const;
+  // Spends the same time as a Verify of a real account, so an unknown user answers as slowly.
+  void VerifyDummy(const std::string& password) const;
+
+ private:
+  HashParams params_;
+  std::string dummy_hash_;
+};
+
+bool IsValidUsername(const std::string& name);
+
+}  // namespace tether::manager

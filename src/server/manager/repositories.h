@@ -1,0 +1,81 @@
+#pragma once
+// Repository interfaces of the Session Manager. The store implements them (SQLite now,
+// PostgreSQL later); callers never see SQL. Implementations are thread-safe.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "server/manager/types.h"
+
+namespace tether::manager {
+
+class UserRepository {
+ public:
+  virtual ~UserRepository() = default;
+  virtual int64_t Count() = 0;
+  // Inserts; fails with "conflict" when the name is taken (case-insensitive).
+  virtual Result<User> Create(const User& user) = 0;
+  // Inserts only while no user exists, atomically; "conflict" otherwise.
+  virtual Result<User> CreateFirst(const User& user) = 0;
+  virtual std::optional<User> FindByName(const std::string& username) = 0;
+  virtual std::optional<User> FindById(int64_t id) = 0;
+  virtual std::vector<User> List() = 0;
+  virtual Status Update(const User& user) = 0;
+};
+
+struct SessionQuery {
+  std::optional<SessionType> type;
+  bool include_ended = false;
+  int limit = 100;
+};
+
+class SessionRepository {
+ public:
+  virtual ~SessionRepository() = default;
+  // Inserts the session and its "created" event in one transaction.
+  virtual Result<Session> Create(const Session& session, const SessionEvent& created) = 0;
+  virtual std::optional<Session> Find(const std::string& id) = 0;
+  virtual bool OpenCodeExists(const std::string& code) = 0;
+  virtual std::vector<Session> List(const SessionQuery& query) = 0;
+  virtual int64_t CountOpen() = 0;
+  // Marks ended and appends the "ended" event in one transaction; "not_found" or "conflict".
+  virtual Status End(const std::string& id, const SessionEvent& ended) = 0;
+  virtual Status AppendEvent(const SessionEvent& event) = 0;
+  virtual std::vector<SessionEvent> Events(const std::string& session_id) = 0;
+};
+
+class AuditRepository {
+ public:
+  virtual ~AuditRepository() = default;
+  // Appends, chaining the record to the previous one (prev_hash/hash are filled in).
+  virtual Result<AuditRecord> Append(const AuditRecord& record) = 0;
+  virtual std::vector<AuditRecord> Recent(int limit) = 0;
+  // Recomputes the chain; returns the id of the first bad record, or 0 when intact.
+  virtual Result<int64_t> Verify() = 0;
+};
+
+class WebSessionRepository {
+ public:
+  virtual ~WebSessionRepository() = default;
+  virtual Status Create(const WebSession& s) = 0;
+  virtual std::optional<WebSession> Find(const std::string& token_hash) = 0;
+  virtual Status Touch(const std::string& token_hash, int64_t at) = 0;
+  virtual Status Delete(const std::string& token_hash) = 0;
+  virtual Status DeleteForUser(int64_t user_id) = 0;
+};
+
+// Everything the Session Manager persists.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual UserRepository& Users() = 0;
+  virtual SessionRepository& Sessions() = 0;
+  virtual AuditRepository& Audit() = 0;
+  virtual WebSessionRepository& WebSessions() = 0;
+  // Schema version after migrations, and an integrity check of the underlying database.
+  virtual int SchemaVersion() = 0;
+  virtual Result<std::string> IntegrityCheck() = 0;
+};
+
+}  // namespace tether::manager

@@ -1,0 +1,103 @@
+#pragma once
+// SessionManager: the authority over users, web sessions, support/meeting/access sessions,
+// session events and the audit trail. Pure domain logic over the Store interfaces (no I/O of
+// its own). Thread-safe. Login and password changes run Argon2id: call them off network
+// threads. The Store and Clock must outlive it.
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "server/manager/password.h"
+#include "server/manager/repositories.h"
+
+namespace tether::manager {
+
+struct ManagerOptions {
+  PasswordPolicy policy;
+  HashParams hash;
+  int64_t web_idle_timeout_s = 30 * 60;
+  int64_t web_absolute_timeout_s = 12 * 60 * 60;
+};
+
+// Who asks for a change: a logged-in user or the local administrator command.
+struct Actor {
+  std::string name;
+  std::string source;  // network address or "local"
+};
+
+struct LoginResult {
+  User user;
+  std::string session_token;  // goes into the cookie; only its hash is stored
+  std::string csrf_token;
+};
+
+struct AuthContext {
+  User user;
+  WebSession session;
+};
+
+struct ManagerStats {
+  int64_t users = 0;
+  int64_t open_sessions = 0;
+  int schema_version = 0;
+  bool setup_required = false;
+};
+
+class SessionManager {
+ public:
+  SessionManager(Store& store, const Clock& clock, ManagerOptions options = {});
+
+  // --- first-run setup ---
+  bool SetupRequired();
+  // A fresh one-time token (the previous one stops working). Only its hash is kept.
+  std::string IssueSetupToken();
+  // Web path: needs the console token. Answers "not_found" once any user exists.
+  Result<User> CompleteSetup(const std::string& token, const std::string& username,
+                             const std::string& password, const Actor& actor);
+  // Local socket path (the socket itself is the proof of being the server's operator).
+  Result<User> CreateFirstAdministrator(const std::string& username, const std::string& password,
+                                        const Actor& actor);
+
+  // --- users ---
+  Result<User> AddUser(const std::string& username, const std::string& role,
+                       const std::string& password, const Actor& actor);
+  std::vector<User> ListUsers();
+  Status SetUserDisabled(const std::string& username, bool disabled, const Actor& actor);
+  Status SetPassword(const std::string& username, const std::string& password, const Actor& actor);
+
+  // --- web sessions ---
+  // The same error ("invalid_credentials") for an unknown user, a wrong password and a
+  // disabled account, after the same amount of hashing work.
+  Result<LoginResult> Login(const std::string& username, const std::string& password,
+                            const std::string& source, const std::string& user_agent);
+  Result<AuthContext> Authenticate(const std::string& session_token);
+  void Logout(const std::string& session_token, const std::string& source);
+
+  // --- sessions ---
+  Result<Session> CreateSession(SessionType type, const std::string& name,
+                                const std::string& code, const Actor& actor);
+  std::vector<Session> ListSessions(const SessionQuery& query);
+  std::optional<Session> GetSession(const std::string& id);
+  Status EndSession(const std::string& id, const Actor& actor);
+  std::vector<SessionEvent> Events(const std::string& id);
+
+  ManagerStats Stats();
+  const PasswordPolicy& Policy() const { return options_.policy; }
+
+ private:
+  Result<User> CreateAdministrator(const std::string& username, const std::string& password,
+                                   const Actor& actor);
+  void Audit(const std::string& kind, const Actor& actor, const std::string& detail);
+
+  Store& store_;
+  const Clock& clock_;
+  ManagerOptions options_;
+  PasswordHasher hasher_;
+  std::mutex setup_mu_;
+  std::string setup_token_hash_;  // empty: no token issued or setup done
+};
+
+}  // namespace tether::manager

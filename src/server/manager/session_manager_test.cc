@@ -1,0 +1,122 @@
+#include "server/manager/session_manager.h"
+
+#include <gtest/gtest.h>
+
+#include "base/crypto.h"
+#include "server/store/sqlite_store.h"
+#include "testing/temp_dir.h"
+
+namespace tether::manager {
+namespace {
+
+constexpr const char* kGood = "Correct-Horse-9-Battery";
+
+class SessionManagerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { InitCrypto(); }
+  void SetUp() override {
+    store_ = std::move(*store::SqliteStore::Open(dir_.path() / "t.db"));
+    ManagerOptions opts;
+    opts.hash = {1, 8 * 1024 * 1024};  // fast for tests
+    manager_ = std::make_unique<SessionManager>(*store_, clock_, opts);
+  }
+  tether::testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<SessionManager> manager_;
+  Actor web_{"", "203.0.113.9"};
+};
+
+TEST_F(SessionManagerTest, SetupNeedsTheIssuedTokenAndRunsOnce) {
+  ASSERT_TRUE(manager_->SetupRequired());
+  std::string token = manager_->IssueSetupToken();
+  EXPECT_EQ(manager_->CompleteSetup("wrong", "admin", kGood, web_).error().code, "invalid_token");
+  EXPECT_EQ(manager_->CompleteSetup(token, "admin", "weak", web_).error().code, "validation");
+  auto admin = manager_->CompleteSetup(token, "admin", kGood, web_);
+  ASSERT_TRUE(admin.ok()) << admin.error().message;
+  EXPECT_EQ(admin->role, kRoleAdministrator);
+  EXPECT_FALSE(manager_->SetupRequired());
+  // The same token, a new token, and the local path: setup is gone.
+  EXPECT_EQ(manager_->CompleteSetup(token, "mallory", kGood, web_).error().code, "not_found");
+  std::string fresh = manager_->IssueSetupToken();
+  EXPECT_EQ(manager_->CompleteSetup(fresh, "mallory", kGood, web_).error().code, "not_found");
+  EXPECT_FALSE(manager_->CreateFirstAdministrator("mallory", kGood, {"local", "local"}).ok());
+  EXPECT_EQ(manager_->ListUsers().size(), 1u);
+}
+
+TEST_F(SessionManagerTest, LoginAnswersTheSameForEveryFailure) {
+  ASSERT_TRUE(manager_->CreateFirstAdministrator("admin", kGood, web_).ok());
+  ASSERT_TRUE(manager_->AddUser("bob", kRoleHost, kGood, web_).ok());
+  ASSERT_TRUE(manager_->SetUserDisabled("bob", true, web_).ok());
+  auto unknown = manager_->Login("nobody", kGood, "1.2.3.4", "ua");
+  auto wrong = manager_->Login("admin", "Wrong-Password-1", "1.2.3.4", "ua");
+  auto disabled = manager_->Login("bob", kGood, "1.2.3.4", "ua");
+  for (const auto* r : {&unknown, &wrong, &disabled}) {
+    ASSERT_FALSE(r->ok());
+    EXPECT_EQ(r->error().code, "invalid_credentials");
+    EXPECT_EQ(r->error().message, unknown.error().message);
+  }
+  auto ok = manager_->Login("admin", kGood, "1.2.3.4", "ua");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(manager_->Authenticate(ok->session_token).ok());
+  // The cookie value is not what is stored.
+  EXPECT_FALSE(store_->WebSessions().Find(ok->session_token).has_value());
+  manager_->Logout(ok->session_token, "1.2.3.4");
+  EXPECT_FALSE(manager_->Authenticate(ok->session_token).ok());
+  auto kinds = std::vector<std::string>();
+  for (const auto& r : store_->Audit().Recent(100)) kinds.push_back(r.kind);
+  for (const char* k : {"login.failure.unknown_user", "login.failure.bad_password",
+                        "login.failure.disabled", "login.success", "logout"}) {
+    EXPECT_NE(std::find(kinds.begin(), kinds.end(), k), kinds.end()) << k;
+  }
+}
+
+TEST_F(SessionManagerTest, WebSessionsExpireAndEndWithPasswordChangeOrDisable) {
+  ASSERT_TRUE(manager_->CreateFirstAdministrator("admin", kGood, web_).ok());
+  ASSERT_TRUE(manager_->AddUser("bob", kRoleHost, kGood, web_).ok());
+  auto a = manager_->Login("bob", kGood, "ip", "ua");
+  clock_.Advance(std::chrono::minutes(29));
+  EXPECT_TRUE(manager_->Authenticate(a->session_token).ok());
+  clock_.Advance(std::chrono::minutes(31));
+  EXPECT_FALSE(manager_->Authenticate(a->session_token).ok());  // idle timeout
+
+  auto b = manager_->Login("bob", kGood, "ip", "ua");
+  ASSERT_TRUE(manager_->SetPassword("bob", "Another-Good-Pass-7", web_).ok());
+  EXPECT_FALSE(manager_->Authenticate(b->session_token).ok());
+
+  auto c = manager_->Login("bob", "Another-Good-Pass-7", "ip", "ua");
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(manager_->SetUserDisabled("bob", true, web_).ok());
+  EXPECT_FALSE(manager_->Authenticate(c->session_token).ok());
+}
+
+TEST_F(SessionManagerTest, LastAdministratorCannotBeDisabled) {
+  ASSERT_TRUE(manager_->CreateFirstAdministrator("admin", kGood, web_).ok());
+  EXPECT_EQ(manager_->SetUserDisabled("admin", true, web_).error().code, "conflict");
+  ASSERT_TRUE(manager_->AddUser("admin2", kRoleAdministrator, kGood, web_).ok());
+  EXPECT_TRUE(manager_->SetUserDisabled("admin", true, web_).ok());
+}
+
+TEST_F(SessionManagerTest, SupportSessionsGetUniqueCodesAndEvents) {
+  Actor alice{"alice", "ip"};
+  auto s = manager_->CreateSession(SessionType::kSupport, "Printer help", "", alice);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->code.size(), 6u);
+  EXPECT_GE(s->id.size(), 20u);
+  auto custom = manager_->CreateSession(SessionType::kSupport, "Other", "ABCD-42", alice);
+  ASSERT_TRUE(custom.ok());
+  EXPECT_EQ(manager_->CreateSession(SessionType::kSupport, "Dup", "ABCD-42", alice).error().code, "conflict");
+  EXPECT_EQ(manager_->CreateSession(SessionType::kSupport, "Bad", "a b", alice).error().code, "validation");
+  EXPECT_EQ(manager_->CreateSession(SessionType::kMeeting, "", "", alice).error().code, "validation");
+  ASSERT_TRUE(manager_->EndSession(s->id, alice).ok());
+  EXPECT_EQ(manager_->EndSession("missing", alice).error().code, "not_found");
+  auto events = manager_->Events(s->id);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, "ended");
+  EXPECT_EQ(events[1].actor, "alice");
+  EXPECT_EQ(manager_->ListSessions({}).size(), 1u);
+  EXPECT_EQ(manager_->ListSessions({std::nullopt, true, 100}).size(), 2u);
+}
+
+}  // namespace
+}  // namespace tether::manager

@@ -1,0 +1,71 @@
+#pragma once
+// The Session Manager's domain records. Plain values; the store persists them.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace tether::manager {
+
+// Built-in roles until configurable roles arrive: Administrator has every permission,
+// Host may create and join attended sessions.
+inline constexpr const char* kRoleAdministrator = "Administrator";
+inline constexpr const char* kRoleHost = "Host";
+bool IsKnownRole(const std::string& role);
+
+struct User {
+  int64_t id = 0;
+  std::string username;
+  std::string role;
+  std::string password_hash;  // Argon2id string (parameters embedded); never leaves the server
+  bool disabled = false;
+  int64_t created_at = 0;
+  int64_t password_changed_at = 0;
+};
+
+enum class SessionType { kSupport, kMeeting, kAccess };
+const char* SessionTypeName(SessionType t);
+std::optional<SessionType> ParseSessionType(const std::string& s);
+
+struct Session {
+  std::string id;  // random, URL-safe; the only identifier shown outside the server
+  SessionType type = SessionType::kSupport;
+  std::string name;
+  std::string code;  // join code for support sessions; empty otherwise
+  std::string created_by;
+  int64_t created_at = 0;
+  int64_t ended_at = 0;  // 0 while open
+  std::map<std::string, std::string> properties;  // Company, Site, Department, Tag
+};
+
+struct SessionEvent {
+  int64_t id = 0;
+  std::string session_id;
+  std::string kind;   // "created", "ended", "guest_connected", ...
+  std::string actor;  // user name or "guest" / "system"
+  std::string detail;
+  int64_t at = 0;
+};
+
+struct AuditRecord {
+  int64_t id = 0;
+  int64_t at = 0;
+  std::string kind;    // "login.success", "login.failure.bad_password", "user.created", ...
+  std::string actor;
+  std::string source;  // network address or "local"
+  std::string detail;
+  std::string prev_hash;
+  std::string hash;    // SHA-256 over prev_hash and this record's fields
+};
+
+struct WebSession {
+  std::string token_hash;  // SHA-256 of the cookie value; the cookie value is never stored
+  int64_t user_id = 0;
+  std::string csrf_token;
+  int64_t created_at = 0;
+  int64_t last_seen = 0;
+  std::string source;
+  std::string user_agent;
+};
+
+}  // namespace tether::manager

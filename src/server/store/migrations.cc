@@ -1,0 +1,111 @@
+#include "server/store/migrations.h"
+
+#include <string>
+#include <vector>
+
+namespace tether::store {
+namespace {
+
+// Append only: never edit a migration that has shipped.
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> kMigrations = {
+      // 1: users, roles, sessions, session events, audit log, web sessions.
+      R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  password_changed_at INTEGER NOT NULL
+);
+CREATE TABLE roles (
+  name TEXT PRIMARY KEY,
+  description TEXT NOT NULL
+);
+INSERT INTO roles (name, description) VALUES
+  ('Administrator', 'Every permission'),
+  ('Host', 'Create and join attended support sessions');
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL CHECK (type IN ('support', 'meeting', 'access')),
+  name TEXT NOT NULL,
+  code TEXT,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL DEFAULT 0,
+  company TEXT NOT NULL DEFAULT '',
+  site TEXT NOT NULL DEFAULT '',
+  department TEXT NOT NULL DEFAULT '',
+  tag TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX sessions_open_code ON sessions (code) WHERE ended_at = 0 AND code IS NOT NULL;
+CREATE INDEX sessions_type_created ON sessions (type, created_at);
+CREATE TABLE session_events (
+  id INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX session_events_session ON session_events (session_id, id);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  source TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TABLE web_sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  user_agent TEXT NOT NULL
+);
+CREATE INDEX web_sessions_user ON web_sessions (user_id);
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+int CurrentSchemaVersion(SqliteDb& db) {
+  Statement st(db.Handle(), "PRAGMA user_version");
+  return st.Step() ? static_cast<int>(st.Int(0)) : -1;
+}
+
+Status Migrate(SqliteDb& db) {
+  int current = CurrentSchemaVersion(db);
+  if (current < 0) return MakeError("store", "cannot read schema version");
+  if (current > LatestSchemaVersion()) {
+    return MakeError("store", "database schema version " + std::to_string(current) +
+                                  " is newer than this tetherd (" +
+                                  std::to_string(LatestSchemaVersion()) + ")");
+  }
+  for (int v = current; v < LatestSchemaVersion(); ++v) {
+    Transaction tx(db);
+    if (auto st = db.Exec(Migrations()[static_cast<size_t>(v)]); !st) {
+      return MakeError("store", "migration " + std::to_string(v + 1) + " failed: " + st.error().message);
+    }
+    if (auto st = db.Exec("PRAGMA user_version = " + std::to_string(v + 1)); !st) return st;
+    if (auto st = tx.Commit(); !st) return st;
+  }
+  return {};
+}
+
+}  // namespace tether::store

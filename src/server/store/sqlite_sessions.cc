@@ -1,0 +1,149 @@
+// SQLite implementation of SessionRepository (sessions and their events).
+#include <algorithm>
+
+#include "server/store/sqlite_store.h"
+
+namespace tether::store {
+namespace {
+
+using manager::Session;
+using manager::SessionEvent;
+
+constexpr const char* kColumns =
+    "id, type, name, code, created_by, created_at, ended_at, company, site, department, tag";
+constexpr const char* kPropertyNames[] = {"company", "site", "department", "tag"};
+
+Session ReadSession(const Statement& st) {
+  Session s;
+  s.id = st.Text(0);
+  s.type = manager::ParseSessionType(st.Text(1)).value_or(manager::SessionType::kSupport);
+  s.name = st.Text(2);
+  s.code = st.IsNull(3) ? "" : st.Text(3);
+  s.created_by = st.Text(4);
+  s.created_at = st.Int(5);
+  s.ended_at = st.Int(6);
+  for (int i = 0; i < 4; ++i) {
+    std::string v = st.Text(7 + i);
+    if (!v.empty()) s.properties[kPropertyNames[i]] = v;
+  }
+  return s;
+}
+
+std::string Property(const Session& s, const char* name) {
+  auto it = s.properties.find(name);
+  return it == s.properties.end() ? std::string() : it->second;
+}
+
+class SqliteSessions final : public manager::SessionRepository {
+ public:
+  explicit SqliteSessions(SqliteDb& db) : db_(db) {}
+
+  Result<Session> Create(const Session& s, const SessionEvent& created) override {
+    auto lock = db_.Lock();
+    Transaction tx(db_);
+    Statement st(db_.Handle(),
+                 "INSERT INTO sessions (id, type, name, code, created_by, created_at, ended_at, "
+                 "company, site, department, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10)");
+    st.Bind(1, s.id).Bind(2, std::string(manager::SessionTypeName(s.type))).Bind(3, s.name);
+    if (s.code.empty()) st.BindNull(4); else st.Bind(4, s.code);
+    st.Bind(5, s.created_by).Bind(6, s.created_at);
+    for (int i = 0; i < 4; ++i) st.Bind(7 + i, Property(s, kPropertyNames[i]));
+    st.Step();
+    if (st.Code() == SQLITE_CONSTRAINT) return MakeError("conflict", "an open session already uses that code");
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    if (auto e = InsertEvent(created); !e) return e.error();
+    if (auto c = tx.Commit(); !c) return c.error();
+    return s;
+  }
+
+  std::optional<Session> Find(const std::string& id) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), (std::string("SELECT ") + kColumns + " FROM sessions WHERE id = ?1").c_str());
+    st.Bind(1, id);
+    if (!st.Step()) return std::nullopt;
+    return ReadSession(st);
+  }
+
+  bool OpenCodeExists(const std::string& code) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), "SELECT 1 FROM sessions WHERE code = ?1 AND ended_at = 0");
+    st.Bind(1, code);
+    return st.Step();
+  }
+
+  std::vector<Session> List(const manager::SessionQuery& q) override {
+    auto lock = db_.Lock();
+    // Fixed statement with optional parameters: no SQL is built from input.
+    Statement st(db_.Handle(),
+                 (std::string("SELECT ") + kColumns +
+                  " FROM sessions WHERE (?1 = '' OR type = ?1) AND (?2 = 1 OR ended_at = 0) "
+                  "ORDER BY created_at DESC, id LIMIT ?3").c_str());
+    st.Bind(1, q.type ? std::string(manager::SessionTypeName(*q.type)) : std::string())
+        .Bind(2, int64_t{q.include_ended})
+        .Bind(3, int64_t{std::clamp(q.limit, 1, 1000)});
+    std::vector<Session> out;
+    while (st.Step()) out.push_back(ReadSession(st));
+    return out;
+  }
+
+  int64_t CountOpen() override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), "SELECT COUNT(*) FROM sessions WHERE ended_at = 0");
+    return st.Step() ? st.Int(0) : 0;
+  }
+
+  Status End(const std::string& id, const SessionEvent& ended) override {
+    auto lock = db_.Lock();
+    Transaction tx(db_);
+    Statement find(db_.Handle(), "SELECT ended_at FROM sessions WHERE id = ?1");
+    find.Bind(1, id);
+    if (!find.Step()) return MakeError("not_found", "no such session");
+    if (find.Int(0) != 0) return MakeError("conflict", "the session has already ended");
+    Statement st(db_.Handle(), "UPDATE sessions SET ended_at = ?2 WHERE id = ?1");
+    st.Bind(1, id).Bind(2, ended.at);
+    st.Step();
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    if (auto e = InsertEvent(ended); !e) return e;
+    return tx.Commit();
+  }
+
+  Status AppendEvent(const SessionEvent& e) override {
+    auto lock = db_.Lock();
+    return InsertEvent(e);
+  }
+
+  std::vector<SessionEvent> Events(const std::string& session_id) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(),
+                 "SELECT id, session_id, kind, actor, detail, at FROM session_events "
+                 "WHERE session_id = ?1 ORDER BY id");
+    st.Bind(1, session_id);
+    std::vector<SessionEvent> out;
+    while (st.Step()) {
+      out.push_back(SessionEvent{st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5)});
+    }
+    return out;
+  }
+
+ private:
+  Status InsertEvent(const SessionEvent& e) {
+    Statement st(db_.Handle(),
+                 "INSERT INTO session_events (session_id, kind, actor, detail, at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5)");
+    st.Bind(1, e.session_id).Bind(2, e.kind).Bind(3, e.actor).Bind(4, e.detail).Bind(5, e.at);
+    st.Step();
+    if (st.Code() == SQLITE_CONSTRAINT) return MakeError("not_found", "no such session");
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    return {};
+  }
+
+  SqliteDb& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<manager::SessionRepository> MakeSqliteSessions(SqliteDb& db) {
+  return std::make_unique<SqliteSessions>(db);
+}
+
+}  // namespace tether::store

@@ -1,0 +1,107 @@
+// SQLite implementation of UserRepository.
+#include "server/store/sqlite_store.h"
+
+namespace tether::store {
+namespace {
+
+using manager::User;
+
+constexpr const char* kColumns =
+    "id, username, role, password_hash, disabled, created_at, password_changed_at";
+
+User ReadUser(const Statement& st) {
+  User u;
+  u.id = st.Int(0);
+  u.username = st.Text(1);
+  u.role = st.Text(2);
+  u.password_hash = st.Text(3);
+  u.disabled = st.Int(4) != 0;
+  u.created_at = st.Int(5);
+  u.password_changed_at = st.Int(6);
+  return u;
+}
+
+class SqliteUsers final : public manager::UserRepository {
+ public:
+  explicit SqliteUsers(SqliteDb& db) : db_(db) {}
+
+  int64_t Count() override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), "SELECT COUNT(*) FROM users");
+    return st.Step() ? st.Int(0) : 0;
+  }
+
+  Result<User> Create(const User& u) override {
+    auto lock = db_.Lock();
+    return Insert(u, "INSERT INTO users (username, role, password_hash, disabled, created_at, "
+                     "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  }
+
+  Result<User> CreateFirst(const User& u) override {
+    auto lock = db_.Lock();
+    // One statement: the emptiness check and the insert cannot be separated by another writer.
+    return Insert(u, "INSERT INTO users (username, role, password_hash, disabled, created_at, "
+                     "password_changed_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 "
+                     "WHERE NOT EXISTS (SELECT 1 FROM users)");
+  }
+
+  std::optional<User> FindByName(const std::string& username) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), (std::string("SELECT ") + kColumns + " FROM users WHERE username = ?1").c_str());
+    st.Bind(1, username);
+    if (!st.Step()) return std::nullopt;
+    return ReadUser(st);
+  }
+
+  std::optional<User> FindById(int64_t id) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), (std::string("SELECT ") + kColumns + " FROM users WHERE id = ?1").c_str());
+    st.Bind(1, id);
+    if (!st.Step()) return std::nullopt;
+    return ReadUser(st);
+  }
+
+  std::vector<User> List() override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), (std::string("SELECT ") + kColumns + " FROM users ORDER BY id").c_str());
+    std::vector<User> out;
+    while (st.Step()) out.push_back(ReadUser(st));
+    return out;
+  }
+
+  Status Update(const User& u) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(),
+                 "UPDATE users SET role = ?2, password_hash = ?3, disabled = ?4, "
+                 "password_changed_at = ?5 WHERE id = ?1");
+    st.Bind(1, u.id).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, int64_t{u.disabled})
+        .Bind(5, u.password_changed_at);
+    st.Step();
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    return {};
+  }
+
+ private:
+  Result<User> Insert(const User& u, const char* sql) {
+    Statement st(db_.Handle(), sql);
+    st.Bind(1, u.username).Bind(2, u.role).Bind(3, u.password_hash).Bind(4, int64_t{u.disabled})
+        .Bind(5, u.created_at).Bind(6, u.password_changed_at);
+    st.Step();
+    if (st.Code() == SQLITE_CONSTRAINT) return MakeError("conflict", "user '" + u.username + "' already exists");
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    if (sqlite3_changes(db_.Handle()) == 0) return MakeError("conflict", "users already exist");
+    User out = u;
+    out.id = db_.LastInsertId();
+    return out;
+  }
+
+  SqliteDb& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<manager::UserRepository> MakeSqliteUsers(SqliteDb& db) {
+  return std::make_unique<SqliteUsers>(db);
+}
+
+}  // namespace tether::store

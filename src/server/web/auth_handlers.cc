@@ -1,0 +1,111 @@
+// First-run setup, login, logout and the current user.
+#include <nlohmann/json.hpp>
+
+#include "server/manager/json_views.h"
+#include "server/web/web_app.h"
+
+namespace tether::web {
+namespace {
+
+using nlohmann::json;
+constexpr size_t kMaxAuthBody = 16 * 1024;
+
+// Parses a small JSON object body; nullopt with an error response on failure.
+std::optional<json> ParseBody(const HttpRequest& req, HttpResponse& error) {
+  if (req.body.size() > kMaxAuthBody) {
+    error = HttpResponse::Error(413, "too_large", "request body too large");
+    return std::nullopt;
+  }
+  json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) {
+    error = HttpResponse::Error(400, "validation", "body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::string Str(const json& body, const char* key) {
+  auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int StatusFor(const Error& e) {
+  if (e.code == "validation") return 400;
+  if (e.code == "unauthenticated" || e.code == "invalid_credentials") return 401;
+  if (e.code == "csrf" || e.code == "forbidden" || e.code == "invalid_token") return 403;
+  if (e.code == "not_found") return 404;
+  if (e.code == "conflict") return 409;
+  if (e.code == "too_large") return 413;
+  return 500;
+}
+
+std::string SessionCookie(const std::string& value, bool clear) {
+  std::string c = std::string(kSessionCookie) + "=" + value + "; Path=/; Secure; HttpOnly; SameSite=Strict";
+  if (clear) c += "; Max-Age=0";
+  return c;
+}
+
+}  // namespace
+
+HttpResponse ErrorResponse(const Error& e) {
+  return HttpResponse::Error(StatusFor(e), e.code, e.message);
+}
+
+HttpResponse WebApp::SetupPage(const HttpRequest& req, const Params&) {
+  HttpResponse page = UiPage(req, {});
+  if (manager_.SetupRequired()) return page;
+  // Setup is gone: 404, with the UI so a browser shows "Setup is already complete" rather
+  // than raw JSON. The page carries no setup capability; the API refuses regardless.
+  if (page.status != 200) return HttpResponse::NotFound();
+  page.status = 404;
+  return page;
+}
+
+HttpResponse WebApp::Setup(const HttpRequest& req, const Params&) {
+  // Checked first: after setup nothing about the request matters.
+  if (!manager_.SetupRequired()) return HttpResponse::NotFound();
+  HttpResponse error;
+  auto body = ParseBody(req, error);
+  if (!body) return error;
+  auto user = manager_.CompleteSetup(Str(*body, "token"), Str(*body, "username"),
+                                     Str(*body, "password"), manager::Actor{"setup", req.remote_addr});
+  if (!user) return ErrorResponse(user.error());
+  return HttpResponse::Json(201, json{{"user", manager::UserJson(*user)}}.dump());
+}
+
+HttpResponse WebApp::Login(const HttpRequest& req, const Params&) {
+  HttpResponse error;
+  auto body = ParseBody(req, error);
+  if (!body) return error;
+  // Rotate: whatever session the browser had is ended before a new one is issued.
+  if (std::string old = SessionCookieValue(req); !old.empty()) manager_.Logout(old, req.remote_addr);
+  auto result = manager_.Login(Str(*body, "username"), Str(*body, "password"), req.remote_addr,
+                               req.Header("user-agent"));
+  if (!result) {
+    logins_failed_.Add();
+    return ErrorResponse(result.error());
+  }
+  logins_ok_.Add();
+  auto resp = HttpResponse::Json(
+      200, json{{"user", manager::UserJson(result->user)}, {"csrf_token", result->csrf_token}}.dump());
+  resp.Set("Set-Cookie", SessionCookie(result->session_token, false));
+  return resp;
+}
+
+HttpResponse WebApp::Logout(const HttpRequest& req, const Params&) {
+  auto ctx = RequireUser(req);
+  if (!ctx) return ErrorResponse(ctx.error());
+  manager_.Logout(SessionCookieValue(req), req.remote_addr);
+  auto resp = HttpResponse::NoContent();
+  resp.Set("Set-Cookie", SessionCookie("", true));
+  return resp;
+}
+
+HttpResponse WebApp::Me(const HttpRequest& req, const Params&) {
+  auto ctx = RequireUser(req);
+  if (!ctx) return ErrorResponse(ctx.error());
+  return HttpResponse::Json(
+      200, json{{"user", manager::UserJson(ctx->user)}, {"csrf_token", ctx->session.csrf_token}}.dump());
+}
+
+}  // namespace tether::web

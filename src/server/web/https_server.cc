@@ -1,0 +1,214 @@
+#include "server/web/https_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <mutex>
+#include <set>
+
+#include "base/log.h"
+#include "net/asio_util.h"
+
+namespace tether::web {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::awaitable;
+using asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct Connection {
+  explicit Connection(tcp::socket sock, asio::ssl::context& ctx) : stream(std::move(sock), ctx) {}
+  beast::ssl_stream<beast::tcp_stream> stream;
+};
+
+HttpRequest ToRequest(const http::request<http::string_body>& in, const std::string& peer) {
+  HttpRequest r;
+  r.method = std::string(in.method_string());
+  r.target = std::string(in.target());
+  SplitTarget(r);
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, inserted] = r.headers.emplace(name, std::string(field.value()));
+    if (!inserted) it->second += ", " + std::string(field.value());
+  }
+  r.body = in.body();
+  r.remote_addr = peer;
+  return r;
+}
+
+http::response<http::string_body> ToBeast(HttpResponse&& in, unsigned version, bool keep_alive,
+                                          bool head) {
+  http::response<http::string_body> out{static_cast<http::status>(in.status), version};
+  for (auto& [n, v] : in.headers) out.set(n, v);
+  out.set(http::field::server, "tetherd");
+  out.body() = std::move(in.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  if (head) out.body().clear();  // Content-Length stays that of the GET response
+  return out;
+}
+
+}  // namespace
+
+struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, asio::thread_pool& pool, WebApp& app, Metrics& metrics, HttpLimits limits)
+      : io(io), pool(pool), app(app), limits(limits), acceptor(io),
+        ssl_ctx(asio::ssl::context::tls_server),
+        accepted(metrics.Counter("tether_web_connections_total", "Web connections accepted")),
+        active(metrics.Gauge("tether_web_connections_active", "Web connections open")) {}
+
+  asio::io_context& io;
+  asio::thread_pool& pool;
+  WebApp& app;
+  HttpLimits limits;
+  tcp::acceptor acceptor;
+  asio::ssl::context ssl_ctx;
+  Metric& accepted;
+  Metric& active;
+  std::mutex mu;
+  std::set<std::shared_ptr<Connection>> connections;
+  bool stopped = false;
+  std::shared_ptr<spdlog::logger> log = Log("web");
+
+  awaitable<void> AcceptLoop() {
+    auto self = shared_from_this();
+    while (acceptor.is_open()) {
+      auto [ec, sock] = co_await acceptor.async_accept(asio::make_strand(io), kNoThrow);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        log->warn("accept failed: {}", ec.message());
+        continue;
+      }
+      auto conn = std::make_shared<Connection>(std::move(sock), ssl_ctx);
+      {
+        std::lock_guard lock(mu);
+        if (stopped || connections.size() >= limits.max_connections) continue;  // drops the socket
+        connections.insert(conn);
+      }
+      accepted.Add();
+      active.Add(1);
+      auto ex = conn->stream.get_executor();
+      asio::co_spawn(ex, Serve(conn), [self, conn](std::exception_ptr) {
+        std::lock_guard lock(self->mu);
+        self->connections.erase(conn);
+        self->active.Add(-1);
+      });
+    }
+  }
+
+  awaitable<void> Serve(std::shared_ptr<Connection> conn) {
+    auto& stream = conn->stream;
+    auto& tcp_layer = beast::get_lowest_layer(stream);
+    boost::system::error_code ec;
+    std::string peer = net::PeerAddress(tcp_layer.socket().remote_endpoint(ec));
+    tcp_layer.expires_after(limits.handshake_timeout);
+    std::tie(ec) = co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    if (ec) co_return;  // scanners, TLS 1.1 clients, timeouts: nothing to log at info
+
+    beast::flat_buffer buffer;
+    while (true) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(limits.header_bytes));
+      parser.body_limit(limits.body_bytes);
+      // The idle timeout covers waiting for a request; once one is under way, the read timeout.
+      tcp_layer.expires_after(limits.idle_timeout);
+      std::size_t n = 0;
+      std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+      if (!ec) {
+        tcp_layer.expires_after(limits.read_timeout);
+        std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      }
+      if (ec) {
+        int status = 0;
+        if (ec == http::error::body_limit) status = 413;
+        else if (ec == http::error::header_limit) status = 431;
+        else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
+                 ec != asio::error::operation_aborted && ec != asio::ssl::error::stream_truncated &&
+                 ec != asio::error::eof && ec != asio::error::connection_reset) {
+          status = 400;
+        }
+        if (status != 0) {
+          auto resp = status == 413 ? HttpResponse::Error(413, "too_large", "request too large")
+                      : status == 431 ? HttpResponse::Error(431, "too_large", "request headers too large")
+                                      : HttpResponse::Error(400, "bad_request", "malformed HTTP request");
+          AddSecurityHeaders(resp, true);
+          auto out = ToBeast(std::move(resp), 11, false, false);
+          tcp_layer.expires_after(limits.read_timeout);
+          co_await http::async_write(stream, out, kNoThrow);
+        }
+        break;
+      }
+      const auto& req = parser.get();
+      HttpRequest request = ToRequest(req, peer);
+      HttpResponse response = co_await net::RunOnPool(pool, [&] { return app.Handle(request); });
+      auto out = ToBeast(std::move(response), req.version(), req.keep_alive(), req.method() == http::verb::head);
+      tcp_layer.expires_after(limits.read_timeout);
+      std::tie(ec, n) = co_await http::async_write(stream, out, kNoThrow);
+      if (ec || !out.keep_alive()) break;
+    }
+    tcp_layer.expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(kNoThrow);
+  }
+};
+
+HttpsServer::HttpsServer(asio::io_context& io, asio::thread_pool& pool, WebApp& app,
+                         Metrics& metrics, HttpLimits limits)
+    : impl_(std::make_shared<Impl>(io, pool, app, metrics, limits)) {}
+
+HttpsServer::~HttpsServer() { Stop(); }
+
+Status HttpsServer::Start(const std::string& listen, const net::TlsMaterial& tls) {
+  if (auto st = net::ConfigureServerContext(impl_->ssl_ctx.native_handle(), tls); !st) return st;
+  auto addr = net::ParseListenAddress(listen);
+  if (!addr) return addr.error();
+  auto ep = net::ResolveListen(impl_->io, *addr);
+  if (!ep) return ep.error();
+  boost::system::error_code ec;
+  auto& acc = impl_->acceptor;
+  acc.open(ep->protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(*ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return MakeError("config", "cannot listen on " + listen + ": " + ec.message());
+  asio::co_spawn(acc.get_executor(), impl_->AcceptLoop(), asio::detached);
+  return {};
+}
+
+uint16_t HttpsServer::Port() const {
+  boost::system::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+bool HttpsServer::Running() const { return impl_->acceptor.is_open(); }
+
+void HttpsServer::Stop() {
+  auto impl = impl_;
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(impl->mu);
+    if (impl->stopped) return;
+    impl->stopped = true;
+    open.assign(impl->connections.begin(), impl->connections.end());
+  }
+  asio::post(impl->acceptor.get_executor(), [impl] {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  for (auto& c : open) {
+    asio::post(c->stream.get_executor(), [c] {
+      boost::system::error_code ec;
+      beast::get_lowest_layer(c->stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+      beast::get_lowest_layer(c->stream).socket().close(ec);
+    });
+  }
+}
+
+}  // namespace tether::web

@@ -1,0 +1,115 @@
+#include "server/web/openapi.h"
+
+#include <nlohmann/json.hpp>
+
+namespace tether::web {
+namespace {
+
+using nlohmann::json;
+
+json ErrorRef() { return {{"$ref", "#/components/schemas/Error"}}; }
+
+json Responses(std::initializer_list<std::pair<const char*, json>> ok) {
+  json r = json::object();
+  for (const auto& [code, schema] : ok) {
+    r[code] = {{"description", "success"}};
+    if (!schema.is_null()) r[code]["content"] = {{"application/json", {{"schema", schema}}}};
+  }
+  for (const char* code : {"400", "401", "403", "404", "413"}) {
+    r[code] = {{"description", "error"}, {"content", {{"application/json", {{"schema", ErrorRef()}}}}}};
+  }
+  return r;
+}
+
+json Body(json schema) {
+  return {{"required", true}, {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
+}
+
+json Build() {
+  json str = {{"type", "string"}};
+  json integer = {{"type", "integer"}};
+  json user = {{"$ref", "#/components/schemas/User"}};
+  json session = {{"$ref", "#/components/schemas/Session"}};
+  json id_param = json::array({{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", str}}});
+  json csrf = json::array({{{"cookie", json::array()}, {"csrf", json::array()}}});
+  json cookie = json::array({{{"cookie", json::array()}}});
+
+  json doc = {
+      {"openapi", "3.1.0"},
+      {"info", {{"title", "Tether REST API"}, {"version", "1"},
+                {"description", "Errors are {\"error\": code, \"message\": text}. State-changing "
+                                "requests with a session cookie need the X-CSRF-Token header."}}},
+      {"servers", json::array({{{"url", "/api/v1"}}})},
+      {"components",
+       {{"securitySchemes",
+         {{"cookie", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "__Host-tether_session"}}},
+          {"csrf", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-CSRF-Token"}}}}},
+        {"schemas",
+         {{"Error", {{"type", "object"}, {"required", {"error", "message"}},
+                     {"properties", {{"error", str}, {"message", str}}}}},
+          {"User", {{"type", "object"},
+                    {"properties", {{"id", integer}, {"username", str}, {"role", str},
+                                    {"disabled", {{"type", "boolean"}}}, {"created_at", integer}}}}},
+          {"Session", {{"type", "object"},
+                       {"properties", {{"id", str}, {"type", {{"enum", {"support", "meeting", "access"}}}},
+                                       {"name", str}, {"code", str}, {"created_by", str},
+                                       {"created_at", integer}, {"ended_at", integer},
+                                       {"properties", {{"type", "object"}}}}}}},
+          {"Event", {{"type", "object"},
+                     {"properties", {{"id", integer}, {"kind", str}, {"actor", str},
+                                     {"detail", str}, {"at", integer}}}}}}}}},
+      {"paths",
+       {{"/setup",
+         {{"post", {{"summary", "Create the first administrator (exists only until one exists)"},
+                    {"requestBody", Body({{"type", "object"},
+                                          {"properties", {{"token", str}, {"username", str}, {"password", str}}}})},
+                    {"responses", Responses({{"201", {{"type", "object"}, {"properties", {{"user", user}}}}}})}}}}},
+        {"/auth/login",
+         {{"post", {{"summary", "Log in; sets the session cookie"},
+                    {"requestBody", Body({{"type", "object"},
+                                          {"properties", {{"username", str}, {"password", str}, {"otp", str}}}})},
+                    {"responses", Responses({{"200", {{"type", "object"},
+                                                      {"properties", {{"user", user}, {"csrf_token", str}}}}}})}}}}},
+        {"/auth/logout",
+         {{"post", {{"summary", "End the web session"}, {"security", csrf},
+                    {"responses", Responses({{"204", nullptr}})}}}}},
+        {"/me",
+         {{"get", {{"summary", "The logged-in user and the CSRF token"}, {"security", cookie},
+                   {"responses", Responses({{"200", {{"type", "object"},
+                                                     {"properties", {{"user", user}, {"csrf_token", str}}}}}})}}}}},
+        {"/sessions",
+         {{"get", {{"summary", "List sessions"}, {"security", cookie},
+                   {"parameters", json::array({{{"name", "type"}, {"in", "query"}, {"schema", str}},
+                                               {{"name", "ended"}, {"in", "query"}, {"schema", str}},
+                                               {{"name", "limit"}, {"in", "query"}, {"schema", integer}}})},
+                   {"responses", Responses({{"200", {{"type", "object"},
+                                                     {"properties", {{"sessions", {{"type", "array"}, {"items", session}}}}}}}})}}},
+          {"post", {{"summary", "Create a session (support sessions get a code unless one is given)"},
+                    {"security", csrf},
+                    {"requestBody", Body({{"type", "object"},
+                                          {"properties", {{"type", str}, {"name", str}, {"code", str}}}})},
+                    {"responses", Responses({{"201", {{"type", "object"}, {"properties", {{"session", session}}}}}})}}}}},
+        {"/sessions/{id}",
+         {{"get", {{"summary", "One session"}, {"security", cookie}, {"parameters", id_param},
+                   {"responses", Responses({{"200", {{"type", "object"}, {"properties", {{"session", session}}}}}})}}}}},
+        {"/sessions/{id}/end",
+         {{"post", {{"summary", "End a session"}, {"security", csrf}, {"parameters", id_param},
+                    {"responses", Responses({{"204", nullptr}})}}}}},
+        {"/sessions/{id}/events",
+         {{"get", {{"summary", "The session's timeline"}, {"security", cookie}, {"parameters", id_param},
+                   {"responses", Responses({{"200", {{"type", "object"},
+                                                     {"properties", {{"events", {{"type", "array"},
+                                                                                 {"items", {{"$ref", "#/components/schemas/Event"}}}}}}}}}})}}}}},
+        {"/openapi.json",
+         {{"get", {{"summary", "This document"}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
+  return doc;
+}
+
+}  // namespace
+
+const std::string& OpenApiDocument() {
+  static const std::string kDoc = Build().dump();
+  return kDoc;
+}
+
+}  // namespace tether::web

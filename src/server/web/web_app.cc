@@ -1,0 +1,147 @@
+#include "server/web/web_app.h"
+
+#include "base/crypto.h"
+#include "server/web/path_policy.h"
+
+namespace tether::web {
+
+WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticFiles& ui,
+               WebAppOptions options, std::function<HealthReport()> health)
+    : manager_(manager),
+      metrics_(metrics),
+      ui_(ui),
+      options_(std::move(options)),
+      health_(std::move(health)),
+      requests_(metrics.Counter("tether_http_requests_total", "HTTP requests handled")),
+      logins_ok_(metrics.Counter("tether_logins_succeeded_total", "Successful logins")),
+      logins_failed_(metrics.Counter("tether_logins_failed_total", "Failed logins")),
+      sessions_open_(metrics.Gauge("tether_sessions_open", "Sessions not yet ended")) {
+  routes_ = {
+      {"GET", "/healthz", &WebApp::Healthz},
+      {"GET", "/metrics", &WebApp::MetricsPage},
+      {"GET", "/api/v1/openapi.json", &WebApp::OpenApi},
+      {"POST", "/api/v1/setup", &WebApp::Setup},
+      {"POST", "/api/v1/auth/login", &WebApp::Login},
+      {"POST", "/api/v1/auth/logout", &WebApp::Logout},
+      {"GET", "/api/v1/me", &WebApp::Me},
+      {"GET", "/api/v1/sessions", &WebApp::ListSessions},
+      {"POST", "/api/v1/sessions", &WebApp::CreateSession},
+      {"GET", "/api/v1/sessions/{}", &WebApp::GetSession},
+      {"POST", "/api/v1/sessions/{}/end", &WebApp::EndSession},
+      {"GET", "/api/v1/sessions/{}/events", &WebApp::SessionEvents},
+      {"GET", "/setup", &WebApp::SetupPage},
+      {"GET", "/", &WebApp::UiPage},
+      {"GET", "/login", &WebApp::UiPage},
+      {"GET", "/assets/{}", &WebApp::Asset},
+      {"GET", "/favicon.svg", &WebApp::Asset},
+  };
+}
+
+namespace {
+
+// Matches `path` against `pattern`, collecting "{}" segments. Both are canonical paths.
+bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+  params.clear();
+  while (true) {
+    size_t ps = pattern.find('/'), ts = path.find('/');
+    std::string_view pseg = pattern.substr(0, ps), tseg = path.substr(0, ts);
+    if (pseg == "{}") {
+      if (tseg.empty()) return false;
+      params.emplace_back(tseg);
+    } else if (pseg != tseg) {
+      return false;
+    }
+    if (ps == std::string_view::npos || ts == std::string_view::npos) {
+      return ps == std::string_view::npos && ts == std::string_view::npos;
+    }
+    pattern.remove_prefix(ps + 1);
+    path.remove_prefix(ts + 1);
+  }
+}
+
+}  // namespace
+
+HttpResponse WebApp::Handle(const HttpRequest& req) {
+  requests_.Add();
+  HttpResponse resp = Dispatch(req);
+  AddSecurityHeaders(resp, options_.hsts);
+  return resp;
+}
+
+HttpResponse WebApp::Dispatch(const HttpRequest& req) {
+  if (!IsCanonicalPath(req.path)) return HttpResponse::NotFound();
+  bool path_known = false;
+  Params params;
+  for (const auto& route : routes_) {
+    if (!Match(route.pattern, req.path, params)) continue;
+    path_known = true;
+    if (req.method == route.method || (req.method == "HEAD" && std::string_view(route.method) == "GET")) {
+      if (req.IsStateChanging() && !OriginAllowed(req)) {
+        return HttpResponse::Error(403, "forbidden", "cross-origin request refused");
+      }
+      return (this->*route.handler)(req, params);
+    }
+  }
+  if (path_known) return HttpResponse::Error(405, "method_not_allowed", "method not allowed");
+  return HttpResponse::NotFound();
+}
+
+bool WebApp::OriginAllowed(const HttpRequest& req) const {
+  const std::string& origin = req.Header("origin");
+  if (origin.empty()) {
+    // Non-browser clients send no Origin; browsers always send it on cross-site POSTs. Also
+    // demand a JSON body type, which a cross-site HTML form cannot produce.
+    const std::string& type = req.Header("content-type");
+    return req.body.empty() || type.rfind("application/json", 0) == 0;
+  }
+  const std::string& host = req.Header("host");
+  if (!host.empty() && origin == "https://" + host) return true;
+  return !options_.public_origin.empty() && origin == options_.public_origin;
+}
+
+std::string WebApp::SessionCookieValue(const HttpRequest& req) {
+  std::string_view cookies = req.Header("cookie");
+  const std::string prefix = std::string(kSessionCookie) + "=";
+  while (!cookies.empty()) {
+    size_t semi = cookies.find(';');
+    std::string_view item = cookies.substr(0, semi);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.substr(0, prefix.size()) == prefix) return std::string(item.substr(prefix.size()));
+    if (semi == std::string_view::npos) break;
+    cookies.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+Result<manager::AuthContext> WebApp::RequireUser(const HttpRequest& req) {
+  auto ctx = manager_.Authenticate(SessionCookieValue(req));
+  if (!ctx) return ctx.error();
+  if (req.IsStateChanging() &&
+      !ConstantTimeEquals(req.Header("x-csrf-token"), ctx->session.csrf_token)) {
+    return MakeError("csrf", "missing or wrong X-CSRF-Token header");
+  }
+  return ctx;
+}
+
+manager::Actor WebApp::ActorOf(const manager::AuthContext& ctx, const HttpRequest& req) {
+  return manager::Actor{ctx.user.username, req.remote_addr};
+}
+
+void AddSecurityHeaders(HttpResponse& resp, bool hsts) {
+  resp.Set("Content-Security-Policy",
+           "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+           "form-action 'self'; object-src 'none'");
+  if (hsts) resp.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  resp.Set("X-Content-Type-Options", "nosniff");
+  resp.Set("X-Frame-Options", "DENY");
+  resp.Set("Referrer-Policy", "no-referrer");
+  resp.Set("Cross-Origin-Opener-Policy", "same-origin");
+  resp.Set("Cross-Origin-Resource-Policy", "same-origin");
+  resp.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  bool has_cache = false;
+  for (const auto& [n, v] : resp.headers) has_cache |= n == "Cache-Control";
+  if (!has_cache) resp.Set("Cache-Control", "no-store");
+}
+
+}  // namespace tether::web

@@ -1,0 +1,95 @@
+#pragma once
+// WebApp: the Web Server's request handling — path policy, routing, authentication, CSRF and
+// Origin checks, security headers, and the handlers of the REST API, health, metrics and UI.
+// Handle() is synchronous and may block (SQLite, Argon2id): the HTTPS server calls it on the
+// blocking pool, never on a network thread. Thread-safe. Everything it borrows must outlive it.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/metrics.h"
+#include "server/manager/session_manager.h"
+#include "server/web/http_types.h"
+#include "server/web/static_files.h"
+
+namespace tether::web {
+
+struct WebAppOptions {
+  bool hsts = true;
+  // Extra origin accepted on state-changing requests, e.g. "https://support.example.com".
+  std::string public_origin;
+  // /metrics answers only loopback clients unless this is set.
+  bool metrics_public = false;
+};
+
+struct HealthReport {
+  bool web = false;
+  bool relay = false;
+  bool manager = false;
+  bool Ok() const { return web && relay && manager; }
+};
+
+inline constexpr const char* kSessionCookie = "__Host-tether_session";
+
+class WebApp {
+ public:
+  WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticFiles& ui,
+         WebAppOptions options, std::function<HealthReport()> health);
+
+  HttpResponse Handle(const HttpRequest& req);
+
+ private:
+  using Params = std::vector<std::string>;  // values of {} segments, in order
+  using Handler = HttpResponse (WebApp::*)(const HttpRequest&, const Params&);
+  struct Route {
+    const char* method;
+    const char* pattern;  // "/api/v1/sessions/{}": "{}" matches one non-empty segment
+    Handler handler;
+  };
+
+  HttpResponse Dispatch(const HttpRequest& req);
+  bool OriginAllowed(const HttpRequest& req) const;
+  // The logged-in user, checking the CSRF token on state-changing requests.
+  Result<manager::AuthContext> RequireUser(const HttpRequest& req);
+  static std::string SessionCookieValue(const HttpRequest& req);
+  static manager::Actor ActorOf(const manager::AuthContext& ctx, const HttpRequest& req);
+
+  // auth_handlers.cc
+  HttpResponse Setup(const HttpRequest&, const Params&);
+  HttpResponse SetupPage(const HttpRequest&, const Params&);
+  HttpResponse Login(const HttpRequest&, const Params&);
+  HttpResponse Logout(const HttpRequest&, const Params&);
+  HttpResponse Me(const HttpRequest&, const Params&);
+  // session_handlers.cc
+  HttpResponse ListSessions(const HttpRequest&, const Params&);
+  HttpResponse CreateSession(const HttpRequest&, const Params&);
+  HttpResponse GetSession(const HttpRequest&, const Params&);
+  HttpResponse EndSession(const HttpRequest&, const Params&);
+  HttpResponse SessionEvents(const HttpRequest&, const Params&);
+  // service_handlers.cc
+  HttpResponse Healthz(const HttpRequest&, const Params&);
+  HttpResponse MetricsPage(const HttpRequest&, const Params&);
+  HttpResponse OpenApi(const HttpRequest&, const Params&);
+  HttpResponse UiPage(const HttpRequest&, const Params&);
+  HttpResponse Asset(const HttpRequest&, const Params&);
+
+  manager::SessionManager& manager_;
+  Metrics& metrics_;
+  const StaticFiles& ui_;
+  WebAppOptions options_;
+  std::function<HealthReport()> health_;
+  std::vector<Route> routes_;
+  Metric& requests_;
+  Metric& logins_ok_;
+  Metric& logins_failed_;
+  Metric& sessions_open_;
+};
+
+// The JSON error response for a domain error, with the HTTP status its code maps to.
+HttpResponse ErrorResponse(const Error& e);
+
+// Applies the headers every response carries (CSP, HSTS, nosniff, frame denial, ...).
+void AddSecurityHeaders(HttpResponse& resp, bool hsts);
+
+}  // namespace tether::web

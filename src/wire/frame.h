@@ -1,0 +1,62 @@
+#pragma once
+// The frame: a 6-byte header (payload length u32 big-endian, channel u8, flags u8) followed by
+// one protobuf message of that channel. Pure code: no I/O. See docs/protocol.md.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace tether::wire {
+
+enum class Channel : uint8_t {
+  kControl = 0,
+  kVideo = 1,
+  kInput = 2,
+  kClipboard = 3,
+  kFile = 4,
+  kChat = 5,
+};
+constexpr uint8_t kChannelCount = 6;
+
+constexpr size_t kHeaderSize = 6;
+constexpr uint8_t kKnownFlags = 0x00;  // no flags defined yet; unknown flags are an error
+
+struct FrameHeader {
+  uint32_t length = 0;
+  Channel channel = Channel::kControl;
+  uint8_t flags = 0;
+};
+
+// The largest payload accepted on a channel; checked before any allocation.
+uint32_t MaxPayload(Channel channel);
+const char* ChannelName(Channel channel);
+
+void EncodeHeader(const FrameHeader& header, std::span<uint8_t, kHeaderSize> out);
+// Validates channel, flags and the channel's length bound.
+Result<FrameHeader> DecodeHeader(std::span<const uint8_t, kHeaderSize> in);
+
+struct Frame {
+  FrameHeader header;
+  std::vector<uint8_t> payload;
+};
+
+// Splits a byte stream into frames. Stops at the first error and stays failed: the caller
+// closes the connection. Buffers at most one partial frame.
+class FrameReader {
+ public:
+  // Appends bytes; complete frames become available through Next().
+  void Feed(std::span<const uint8_t> bytes);
+  // The next complete frame, if any. Returns an error once the stream is known to be bad.
+  Result<bool> Next(Frame& out);
+
+ private:
+  std::vector<uint8_t> buffer_;
+  size_t consumed_ = 0;
+  bool failed_ = false;
+  Error error_;
+};
+
+}  // namespace tether::wire

@@ -1,0 +1,24 @@
+import type { Session } from '../api/client';
+import { formatTime } from './format';
+
+export function SessionList({ sessions, loading }: { sessions: Session[] | null; loading: boolean }) {
+  if (sessions === null) return <p class="muted">{loading ? 'Loading sessions…' : ''}</p>;
+  if (sessions.length === 0) return <p class="empty">No sessions yet</p>;
+  return (
+    <table class="sessions" aria-label="Sessions">
+      <thead>
+        <tr><th scope="col">Name</th><th scope="col">Code</th><th scope="col">Created</th><th scope="col">Status</th></tr>
+      </thead>
+      <tbody>
+        {sessions.map((s) => (
+          <tr key={String(s.id)} class={s.ended_at ? 'ended' : undefined}>
+            <td>{s.name}</td>
+            <td class="code">{s.code ?? ''}</td>
+            <td>{formatTime(s.created_at)}</td>
+            <td>{s.ended_at ? `Ended ${formatTime(s.ended_at)}` : 'Active'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
