@@ -97,9 +97,9 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
   try {
     root = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
-    std::ostringstream where;
-    where << e.source().begin;
-    return MakeError("config", source_name + ":" + where.str() + ": " + std::string(e.description()));
+    return MakeError("config", source_name + ":" + std::to_string(e.source().begin.line) + ":" +
+                                   std::to_string(e.source().begin.column) + ": " +
+                                   std::string(e.description()));
   }
   for (const auto& [k, v] : root) {
     std::string key(k.str());

@@ -20,7 +20,7 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/healthz", &WebApp::Healthz},
       {"GET", "/metrics", &WebApp::MetricsPage},
       {"GET", "/api/v1/openapi.json", &WebApp::OpenApi},
-      {"POST", "/api/v1/setup", &WebApp::Setup},
+      {"POST", "/api/v1/setup", &WebApp::Setup, true},
       {"POST", "/api/v1/auth/login", &WebApp::Login},
       {"POST", "/api/v1/auth/logout", &WebApp::Logout},
       {"GET", "/api/v1/me", &WebApp::Me},
@@ -29,7 +29,7 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/api/v1/sessions/{}", &WebApp::GetSession},
       {"POST", "/api/v1/sessions/{}/end", &WebApp::EndSession},
       {"GET", "/api/v1/sessions/{}/events", &WebApp::SessionEvents},
-      {"GET", "/setup", &WebApp::SetupPage},
+      {"GET", "/setup", &WebApp::SetupPage, true},
       {"GET", "/", &WebApp::UiPage},
       {"GET", "/login", &WebApp::UiPage},
       {"GET", "/assets/{}", &WebApp::Asset},
@@ -74,6 +74,12 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req) {
   Params params;
   for (const auto& route : routes_) {
     if (!Match(route.pattern, req.path, params)) continue;
+    if (route.setup_only && !manager_.SetupRequired()) {
+      // Setup is gone for every method; a browser asking for the page gets a 404 that still
+      // carries the UI, so it can say so instead of showing raw JSON.
+      if (req.method == "GET" && route.handler == &WebApp::SetupPage) return SetupPage(req, params);
+      return HttpResponse::NotFound();
+    }
     path_known = true;
     if (req.method == route.method || (req.method == "HEAD" && std::string_view(route.method) == "GET")) {
       if (req.IsStateChanging() && !OriginAllowed(req)) {

@@ -46,6 +46,7 @@ class WebApp {
     const char* method;
     const char* pattern;  // "/api/v1/sessions/{}": "{}" matches one non-empty segment
     Handler handler;
+    bool setup_only = false;  // exists only until the first administrator does: 404 after, any method
   };
 
   HttpResponse Dispatch(const HttpRequest& req);
