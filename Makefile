@@ -48,19 +48,19 @@ e2e-test: build
 	node --test --test-concurrency=1 tests/e2e/
 
 asan-test: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTETHER_SANITIZE=ON -DTETHER_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTETHER_SANITIZE=ON
 	ninja -C $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 	TETHER_BUILD_DIR=$(CURDIR)/$(ASAN_BUILD) node --test --test-concurrency=1 tests/integration/
 
 fuzz-test: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DTETHER_FUZZ=ON -DTETHER_BENCH=OFF
+	  -DTETHER_FUZZ=ON
 	ninja -C $(FUZZ_BUILD) -j $(JOBS) fuzz_targets
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzzers $(FUZZ_BUILD)
 
 bench: build
-	bench/run-all
+	bench/run-all $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) web/dist

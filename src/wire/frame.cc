@@ -44,6 +44,7 @@ Result<FrameHeader> DecodeHeader(std::span<const uint8_t, kHeaderSize> in) {
   h.channel = static_cast<Channel>(in[4]);
   h.flags = in[5];
   if ((h.flags & ~kKnownFlags) != 0) return MakeError("protocol", "unknown frame flags");
+  if (h.flags != 0 && h.channel != Channel::kVideo) return MakeError("protocol", "flags on a non-video channel");
   if (h.length > MaxPayload(h.channel)) return MakeError("too_large", "frame exceeds channel limit");
   return h;
 }

@@ -22,7 +22,10 @@ enum class Channel : uint8_t {
 constexpr uint8_t kChannelCount = 6;
 
 constexpr size_t kHeaderSize = 6;
-constexpr uint8_t kKnownFlags = 0x00;  // no flags defined yet; unknown flags are an error
+// Flags. Unknown flags are a protocol error.
+constexpr uint8_t kFlagKeyFrame = 0x01;  // video channel: a VideoFrame that is a key frame
+constexpr uint8_t kFlagDroppable = 0x02; // video channel: a VideoFrame a slow receiver may miss
+constexpr uint8_t kKnownFlags = kFlagKeyFrame | kFlagDroppable;
 
 struct FrameHeader {
   uint32_t length = 0;
@@ -35,7 +38,7 @@ uint32_t MaxPayload(Channel channel);
 const char* ChannelName(Channel channel);
 
 void EncodeHeader(const FrameHeader& header, std::span<uint8_t, kHeaderSize> out);
-// Validates channel, flags and the channel's length bound.
+// Validates channel, flags (video flags only on the video channel) and the length bound.
 Result<FrameHeader> DecodeHeader(std::span<const uint8_t, kHeaderSize> in);
 
 struct Frame {

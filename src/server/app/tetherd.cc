@@ -18,6 +18,8 @@
 #include "net/tls.h"
 #include "server/manager/local_api.h"
 #include "server/manager/session_manager.h"
+#include "server/app/relay_bridge.h"
+#include "server/relay/relay.h"
 #include "server/relay/relay_server.h"
 #include "server/store/sqlite_store.h"
 #include "server/web/https_server.h"
@@ -39,6 +41,8 @@ struct Tetherd::Parts {
   asio::io_context io;
   std::unique_ptr<asio::thread_pool> pool;
   std::unique_ptr<net::LocalJsonServer> local_server;
+  std::unique_ptr<RelayBridge> bridge;
+  std::unique_ptr<relay::Relay> relay_core;
   std::unique_ptr<relay::RelayServer> relay;
   std::unique_ptr<web::HttpsServer> web;
 };
@@ -116,7 +120,11 @@ int Tetherd::Run() {
     return 1;
   }
 
-  p.relay = std::make_unique<relay::RelayServer>(p.io, p.metrics);
+  p.bridge = std::make_unique<RelayBridge>(*p.manager, *p.pool);
+  p.relay_core = std::make_unique<relay::Relay>(*p.bridge, p.metrics);
+  p.bridge->SetRelay(p.relay_core.get());
+  p.manager->SetObserver(p.bridge.get());
+  p.relay = std::make_unique<relay::RelayServer>(p.io, *p.relay_core, p.metrics);
   if (auto st = p.relay->Start(c.relay_listen, *tls); !st) {
     std::cerr << "tetherd: relay.listen: " << st.error().message << "\n";
     return 1;
@@ -139,7 +147,8 @@ int Tetherd::Run() {
   p.web_app = std::make_unique<web::WebApp>(*p.manager, p.metrics, p.ui, web_opts, health);
   web::HttpLimits limits;
   limits.body_bytes = c.max_body_bytes;
-  p.web = std::make_unique<web::HttpsServer>(p.io, *p.pool, *p.web_app, p.metrics, limits);
+  limits.hsts = c.hsts;
+  p.web = std::make_unique<web::HttpsServer>(p.io, *p.pool, *p.web_app, *p.bridge, p.metrics, limits);
   if (auto st = p.web->Start(c.web_listen, *tls); !st) {
     std::cerr << "tetherd: web.listen: " << st.error().message << "\n";
     return 1;
@@ -156,6 +165,7 @@ int Tetherd::Run() {
     if (err) return;
     log->info("received signal {}, shutting down", sig);
     p.web->Stop();
+    p.relay_core->CloseAll();
     p.relay->Stop();
     p.local_server->Stop();
     watchdog = std::thread([&] {
@@ -188,6 +198,7 @@ int Tetherd::Run() {
   stop_cv.notify_all();
   if (watchdog.joinable()) watchdog.join();
   p.pool->join();
+  p.manager->SetObserver(nullptr);
   log->info("stopped");
   return 0;
 }

@@ -37,6 +37,7 @@ class SessionRepository {
   virtual Result<Session> Create(const Session& session, const SessionEvent& created) = 0;
   virtual std::optional<Session> Find(const std::string& id) = 0;
   virtual bool OpenCodeExists(const std::string& code) = 0;
+  virtual std::optional<Session> FindOpenByCode(const std::string& code) = 0;
   virtual std::vector<Session> List(const SessionQuery& query) = 0;
   virtual int64_t CountOpen() = 0;
   // Marks ended and appends the "ended" event in one transaction; "not_found" or "conflict".

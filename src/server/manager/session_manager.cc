@@ -26,7 +26,8 @@ bool IsValidName(const std::string& name) {
 }  // namespace
 
 SessionManager::SessionManager(Store& store, const Clock& clock, ManagerOptions options)
-    : store_(store), clock_(clock), options_(options), hasher_(options.hash) {}
+    : store_(store), clock_(clock), options_(options), hasher_(options.hash),
+      code_failures_(clock, 10, 60) {}
 
 void SessionManager::Audit(const std::string& kind, const Actor& actor, const std::string& detail) {
   AuditRecord r;
@@ -286,8 +287,26 @@ std::optional<Session> SessionManager::GetSession(const std::string& id) {
 Status SessionManager::EndSession(const std::string& id, const Actor& actor) {
   SessionEvent ended{0, id, "ended", actor.name, "", clock_.NowUnix()};
   auto st = store_.Sessions().End(id, ended);
-  if (st) Audit("session.ended", actor, id);
+  if (st) {
+    Audit("session.ended", actor, id);
+    if (observer_) observer_->OnSessionEnded(id, "the session was ended by " + actor.name);
+  }
   return st;
+}
+
+Status SessionManager::AppendEvent(const std::string& session_id, const std::string& kind,
+                                   const std::string& actor, const std::string& detail) {
+  return store_.Sessions().AppendEvent(SessionEvent{0, session_id, kind, actor, detail, clock_.NowUnix()});
+}
+
+Result<Session> SessionManager::AdmitGuestByCode(const std::string& code, const std::string& source) {
+  if (!code_failures_.Allowed(source)) return MakeError("rate_limited", "too many wrong codes");
+  auto session = IsValidCode(code) ? store_.Sessions().FindOpenByCode(code) : std::nullopt;
+  if (!session || session->type != SessionType::kSupport) {
+    code_failures_.Failure(source);
+    return MakeError("unauthenticated", "unknown or expired session code");
+  }
+  return *session;
 }
 
 std::vector<SessionEvent> SessionManager::Events(const std::string& id) {

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "server/manager/attempt_limiter.h"
 #include "server/manager/password.h"
 #include "server/manager/repositories.h"
 
@@ -44,6 +45,13 @@ struct ManagerStats {
   int64_t open_sessions = 0;
   int schema_version = 0;
   bool setup_required = false;
+};
+
+// Told when a session ends, whoever ended it, so live connections can be closed.
+class SessionObserver {
+ public:
+  virtual ~SessionObserver() = default;
+  virtual void OnSessionEnded(const std::string& session_id, const std::string& reason) = 0;
 };
 
 class SessionManager {
@@ -83,6 +91,13 @@ class SessionManager {
   std::optional<Session> GetSession(const std::string& id);
   Status EndSession(const std::string& id, const Actor& actor);
   std::vector<SessionEvent> Events(const std::string& id);
+  Status AppendEvent(const std::string& session_id, const std::string& kind,
+                     const std::string& actor, const std::string& detail);
+  // A guest presents a join code: the open support session that has it. Failures are counted
+  // per source address; after 10 in a minute the address gets "rate_limited".
+  Result<Session> AdmitGuestByCode(const std::string& code, const std::string& source);
+  // At most one observer; set during wiring, before any session ends.
+  void SetObserver(SessionObserver* observer) { observer_ = observer; }
 
   ManagerStats Stats();
   const PasswordPolicy& Policy() const { return options_.policy; }
@@ -96,6 +111,8 @@ class SessionManager {
   const Clock& clock_;
   ManagerOptions options_;
   PasswordHasher hasher_;
+  AttemptLimiter code_failures_;
+  SessionObserver* observer_ = nullptr;
   std::mutex setup_mu_;
   std::string setup_token_hash_;  // empty: no token issued or setup done
 };

@@ -8,7 +8,8 @@
 
 #include "base/log.h"
 #include "net/asio_util.h"
-#include "wire/control.h"
+#include "net/send_queue.h"
+#include "server/relay/relay.h"
 #include "wire/frame.h"
 
 namespace tether::relay {
@@ -20,52 +21,175 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-struct Endpoint {
-  Endpoint(tcp::socket sock, asio::ssl::context& ctx)
-      : stream(std::move(sock), ctx), deadline(stream.get_executor()) {}
-  asio::ssl::stream<tcp::socket> stream;
-  asio::steady_timer deadline;  // closes the socket when it fires; re-armed before each read
-  std::string peer;
-
-  void Close() {
+// One TLS connection carrying frames. Reads on its strand in one coroutine; writes are queued
+// from any thread and drained by a second coroutine, one gathered write at a time.
+class TlsLink final : public net::FrameLink, public std::enable_shared_from_this<TlsLink> {
+ public:
+  TlsLink(tcp::socket sock, asio::ssl::context& ctx, Metric& bytes_in, Metric& bytes_out)
+      : stream_(std::move(sock), ctx), deadline_(stream_.get_executor()),
+        wake_(stream_.get_executor()), bytes_in_(bytes_in), bytes_out_(bytes_out) {
     boost::system::error_code ec;
-    stream.lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
-    stream.lowest_layer().close(ec);
-    deadline.cancel();
+    peer_ = net::PeerAddress(stream_.lowest_layer().remote_endpoint(ec));
+    wake_.expires_at(std::chrono::steady_clock::time_point::max());
   }
-};
 
-v1::ControlMessage ErrorMessage(v1::ErrorCode code, const std::string& text) {
-  v1::ControlMessage m;
-  m.mutable_error()->set_code(code);
-  m.mutable_error()->set_message(text);
-  return m;
-}
+  net::SendResult Send(net::FrameBytes frame) override {
+    const bool video = frame->size() > wire::kHeaderSize &&
+                       static_cast<uint8_t>((*frame)[4]) == static_cast<uint8_t>(wire::Channel::kVideo) &&
+                       (static_cast<uint8_t>((*frame)[5]) & wire::kFlagDroppable);
+    std::lock_guard lock(mu_);
+    if (closed_) return net::SendResult::kClosed;
+    auto r = queue_.Push(std::move(frame), video);
+    if (r == net::SendResult::kClosed) {
+      CloseLocked();  // the peer does not read: give up on it
+    } else {
+      asio::post(stream_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+    }
+    return r;
+  }
+
+  void Close() override {
+    std::lock_guard lock(mu_);
+    CloseLocked();
+  }
+
+  const std::string& PeerAddress() const override { return peer_; }
+  asio::any_io_executor Executor() { return stream_.get_executor(); }
+
+  void Abort() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Shutdown(); });
+  }
+
+  awaitable<void> Run(std::shared_ptr<net::FrameSink> sink, RelayLimits limits) {
+    auto self = shared_from_this();
+    Arm(limits.handshake_timeout);
+    auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    if (ec) {
+      Shutdown();
+      co_return;
+    }
+    asio::co_spawn(stream_.get_executor(), WriteLoop(), asio::detached);
+    bool first = true;
+    std::array<uint8_t, wire::kHeaderSize> head{};
+    while (true) {
+      Arm(first ? limits.handshake_timeout : limits.idle_timeout);
+      auto [rec, n] = co_await asio::async_read(stream_, asio::buffer(head), kNoThrow);
+      if (rec) break;
+      auto header = wire::DecodeHeader(head);
+      // Before the handshake only control frames are read, so nobody gets 8 MiB buffers
+      // without a session.
+      if (!header) {
+        sink->OnProtocolError(header.error().message);
+        break;
+      }
+      if (first && header->channel != wire::Channel::kControl) {
+        sink->OnProtocolError("the first frame must be a Hello");
+        break;
+      }
+      auto frame = std::make_shared<std::string>(wire::kHeaderSize + header->length, '\0');
+      std::memcpy(frame->data(), head.data(), wire::kHeaderSize);
+      std::tie(rec, n) = co_await asio::async_read(
+          stream_, asio::buffer(frame->data() + wire::kHeaderSize, header->length), kNoThrow);
+      if (rec) break;
+      bytes_in_.Add(static_cast<int64_t>(frame->size()));
+      first = false;
+      sink->OnFrame(frame);
+      if (IsClosed()) break;
+    }
+    sink->OnClosed();
+    Close();
+  }
+
+ private:
+  awaitable<void> WriteLoop() {
+    auto self = shared_from_this();
+    std::vector<net::FrameBytes> batch;
+    std::vector<asio::const_buffer> buffers;
+    while (true) {
+      {
+        std::lock_guard lock(mu_);
+        queue_.TakeBatch(batch, 64, 256 * 1024);
+        if (batch.empty() && closed_) break;
+      }
+      if (batch.empty()) {
+        co_await wake_.async_wait(kNoThrow);  // cancelled by Send/Close
+        continue;
+      }
+      buffers.clear();
+      for (auto& f : batch) buffers.emplace_back(f->data(), f->size());
+      auto [ec, n] = co_await asio::async_write(stream_, buffers, kNoThrow);
+      batch.clear();
+      if (ec) break;
+      bytes_out_.Add(static_cast<int64_t>(n));
+    }
+    Shutdown();
+  }
+
+  void CloseLocked() {
+    if (closed_) return;
+    closed_ = true;
+    // Let the write loop flush what is queued, then shut down; a stuck peer is cut after 2 s.
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->wake_.cancel();
+      self->Arm(std::chrono::seconds(2));
+    });
+  }
+
+  bool IsClosed() {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+
+  void Arm(std::chrono::steady_clock::duration d) {
+    deadline_.expires_after(d);
+    deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->Shutdown();
+    });
+  }
+
+  void Shutdown() {
+    boost::system::error_code ec;
+    stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.lowest_layer().close(ec);
+    deadline_.cancel();
+    wake_.cancel();
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+
+  asio::ssl::stream<tcp::socket> stream_;
+  asio::steady_timer deadline_;
+  asio::steady_timer wake_;
+  Metric& bytes_in_;
+  Metric& bytes_out_;
+  std::string peer_;
+  std::mutex mu_;
+  net::SendQueue queue_;
+  bool closed_ = false;
+};
 
 }  // namespace
 
 struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, Metrics& metrics, RelayLimits limits)
-      : io(io), limits(limits), acceptor(io), ssl_ctx(asio::ssl::context::tls_server),
+  Impl(asio::io_context& io, Relay& relay, Metrics& metrics, RelayLimits limits)
+      : io(io), relay(relay), limits(limits), acceptor(io), ssl_ctx(asio::ssl::context::tls_server),
         accepted(metrics.Counter("tether_relay_connections_total", "Relay connections accepted")),
         active(metrics.Gauge("tether_relay_connections_active", "Relay connections open")),
-        handshakes(metrics.Counter("tether_relay_handshakes_total", "Relay handshakes completed")),
-        rejected(metrics.Counter("tether_relay_rejected_total", "Relay connections refused for protocol errors")),
         bytes_in(metrics.Counter("tether_relay_bytes_received_total", "Bytes received by the relay")),
         bytes_out(metrics.Counter("tether_relay_bytes_sent_total", "Bytes sent by the relay")) {}
 
   asio::io_context& io;
+  Relay& relay;
   RelayLimits limits;
   tcp::acceptor acceptor;
   asio::ssl::context ssl_ctx;
   Metric& accepted;
   Metric& active;
-  Metric& handshakes;
-  Metric& rejected;
   Metric& bytes_in;
   Metric& bytes_out;
   std::mutex mu;
-  std::set<std::shared_ptr<Endpoint>> endpoints;
+  std::set<std::shared_ptr<TlsLink>> links;
   bool stopped = false;
   std::shared_ptr<spdlog::logger> log = Log("relay");
 
@@ -79,121 +203,26 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       sock.set_option(tcp::no_delay(true), ec);
-      auto ep = std::make_shared<Endpoint>(std::move(sock), ssl_ctx);
+      auto link = std::make_shared<TlsLink>(std::move(sock), ssl_ctx, bytes_in, bytes_out);
       {
         std::lock_guard lock(mu);
-        if (stopped || endpoints.size() >= limits.max_connections) continue;
-        endpoints.insert(ep);
+        if (stopped || links.size() >= limits.max_connections) continue;
+        links.insert(link);
       }
       accepted.Add();
       active.Add(1);
-      asio::co_spawn(ep->stream.get_executor(), Serve(ep), [self, ep](std::exception_ptr) {
-        ep->Close();
+      auto sink = relay.Accept(link, std::nullopt);
+      asio::co_spawn(link->Executor(), link->Run(sink, limits), [self, link](std::exception_ptr) {
         std::lock_guard lock(self->mu);
-        self->endpoints.erase(ep);
+        self->links.erase(link);
         self->active.Add(-1);
       });
     }
   }
-
-  // Fires the endpoint's deadline after `d`; a firing deadline closes the connection.
-  void Arm(Endpoint& ep, std::chrono::steady_clock::duration d) {
-    ep.deadline.expires_after(d);
-    ep.deadline.async_wait([&ep](boost::system::error_code ec) {
-      if (!ec) ep.Close();
-    });
-  }
-
-  awaitable<bool> ReadFrame(Endpoint& ep, wire::Frame& frame, std::chrono::seconds timeout) {
-    Arm(ep, timeout);
-    std::array<uint8_t, wire::kHeaderSize> head{};
-    auto [ec, n] = co_await asio::async_read(ep.stream, asio::buffer(head), kNoThrow);
-    if (ec) co_return false;
-    auto header = wire::DecodeHeader(head);
-    if (!header) {
-      rejected.Add();
-      co_await Send(ep, ErrorMessage(v1::ERROR_CODE_PROTOCOL, header.error().message));
-      co_return false;
-    }
-    frame.header = *header;
-    frame.payload.resize(header->length);  // bounded by the channel's limit
-    std::tie(ec, n) = co_await asio::async_read(ep.stream, asio::buffer(frame.payload), kNoThrow);
-    if (ec) co_return false;
-    bytes_in.Add(static_cast<int64_t>(wire::kHeaderSize + header->length));
-    co_return true;
-  }
-
-  awaitable<void> Send(Endpoint& ep, const v1::ControlMessage& msg) {
-    std::string bytes = wire::EncodeControlFrame(msg);
-    Arm(ep, limits.handshake_timeout);
-    auto [ec, n] = co_await asio::async_write(ep.stream, asio::buffer(bytes), kNoThrow);
-    if (!ec) bytes_out.Add(static_cast<int64_t>(n));
-  }
-
-  awaitable<void> Serve(std::shared_ptr<Endpoint> ep) {
-    boost::system::error_code ec;
-    ep->peer = net::PeerAddress(ep->stream.lowest_layer().remote_endpoint(ec));
-    Arm(*ep, limits.handshake_timeout);
-    std::tie(ec) = co_await ep->stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
-    if (ec) co_return;
-
-    wire::Frame frame;
-    if (!co_await ReadFrame(*ep, frame, limits.handshake_timeout)) co_return;
-    auto msg = frame.header.channel == wire::Channel::kControl
-                   ? wire::DecodeControl(frame.payload)
-                   : Result<v1::ControlMessage>(MakeError("protocol", "expected Hello"));
-    if (!msg || msg->msg_case() != v1::ControlMessage::kHello) {
-      rejected.Add();
-      co_await Send(*ep, ErrorMessage(v1::ERROR_CODE_PROTOCOL, "the first frame must be a Hello"));
-      co_return;
-    }
-    const v1::Hello& hello = msg->hello();
-    auto version = wire::NegotiateVersion(hello);
-    if (!version) {
-      rejected.Add();
-      co_await Send(*ep, ErrorMessage(v1::ERROR_CODE_VERSION, version.error().message));
-      co_return;
-    }
-    if (hello.role() != v1::ENDPOINT_ROLE_GUEST && hello.role() != v1::ENDPOINT_ROLE_HOST) {
-      rejected.Add();
-      co_await Send(*ep, ErrorMessage(v1::ERROR_CODE_PROTOCOL, "unknown endpoint role"));
-      co_return;
-    }
-    v1::ControlMessage welcome;
-    auto* w = welcome.mutable_welcome();
-    w->set_protocol_version(*version);
-    w->set_server(std::string("tetherd/") + TETHER_VERSION);
-    w->set_heartbeat_seconds(limits.heartbeat_seconds);
-    w->set_idle_timeout_seconds(static_cast<uint32_t>(limits.idle_timeout.count()));
-    co_await Send(*ep, welcome);
-    handshakes.Add();
-    log->debug("endpoint {} from {} completed the handshake",
-               hello.role() == v1::ENDPOINT_ROLE_GUEST ? "guest" : "host", ep->peer);
-
-    while (co_await ReadFrame(*ep, frame, limits.idle_timeout)) {
-      if (frame.header.channel != wire::Channel::kControl) {
-        co_await Send(*ep, ErrorMessage(v1::ERROR_CODE_UNAVAILABLE, "session pairing is not available"));
-        co_return;
-      }
-      auto m = wire::DecodeControl(frame.payload);
-      if (!m) {
-        rejected.Add();
-        co_await Send(*ep, ErrorMessage(v1::ERROR_CODE_PROTOCOL, m.error().message));
-        co_return;
-      }
-      if (m->msg_case() == v1::ControlMessage::kPing) {
-        v1::ControlMessage pong;
-        pong.mutable_pong()->set_nonce(m->ping().nonce());
-        co_await Send(*ep, pong);
-      } else if (m->msg_case() == v1::ControlMessage::kEndSession) {
-        co_return;
-      }
-    }
-  }
 };
 
-RelayServer::RelayServer(asio::io_context& io, Metrics& metrics, RelayLimits limits)
-    : impl_(std::make_shared<Impl>(io, metrics, limits)) {}
+RelayServer::RelayServer(asio::io_context& io, Relay& relay, Metrics& metrics, RelayLimits limits)
+    : impl_(std::make_shared<Impl>(io, relay, metrics, limits)) {}
 
 RelayServer::~RelayServer() { Stop(); }
 
@@ -223,18 +252,18 @@ bool RelayServer::Running() const { return impl_->acceptor.is_open(); }
 
 void RelayServer::Stop() {
   auto impl = impl_;
-  std::vector<std::shared_ptr<Endpoint>> open;
+  std::vector<std::shared_ptr<TlsLink>> open;
   {
     std::lock_guard lock(impl->mu);
     if (impl->stopped) return;
     impl->stopped = true;
-    open.assign(impl->endpoints.begin(), impl->endpoints.end());
+    open.assign(impl->links.begin(), impl->links.end());
   }
   asio::post(impl->acceptor.get_executor(), [impl] {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
   });
-  for (auto& ep : open) asio::post(ep->stream.get_executor(), [ep] { ep->Close(); });
+  for (auto& link : open) link->Abort();
 }
 
 }  // namespace tether::relay

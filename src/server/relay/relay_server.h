@@ -1,9 +1,9 @@
 #pragma once
-// RelayServer: the Relay's TLS listener on 8041. Each connection runs as one coroutine on its
-// own strand: TLS handshake, then the Tether handshake (Hello -> Welcome or SessionError),
-// then heartbeats until the idle timeout. Pairing host and guest endpoints of a session comes
-// on top of this. Every read is bounded by the frame header's per-channel limit and guarded by
-// a deadline. The io_context and Metrics must outlive it.
+// RelayServer: the Relay's TLS listener on 8041. Each accepted connection becomes a TLS
+// FrameLink (one read loop and one write in flight on its own strand, a bounded SendQueue,
+// read deadlines) whose frames go to the sink the Relay returns for it. Frame sizes are bounded
+// by the header before any allocation; before the handshake only control frames are read.
+// The io_context, Relay and Metrics must outlive it.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -19,22 +19,23 @@ class io_context;
 
 namespace tether::relay {
 
+class Relay;
+
 struct RelayLimits {
-  std::chrono::seconds handshake_timeout{10};  // TLS plus Hello
+  std::chrono::seconds handshake_timeout{10};  // for the TLS handshake, and again for the Hello
   std::chrono::seconds idle_timeout{60};       // no frame at all for this long closes
-  uint32_t heartbeat_seconds = 20;
   size_t max_connections = 20000;
 };
 
 class RelayServer {
  public:
-  RelayServer(boost::asio::io_context& io, Metrics& metrics, RelayLimits limits = {});
+  RelayServer(boost::asio::io_context& io, Relay& relay, Metrics& metrics, RelayLimits limits = {});
   ~RelayServer();
 
   Status Start(const std::string& listen, const net::TlsMaterial& tls);
   uint16_t Port() const;
   bool Running() const;
-  // Closes the listener; live connections are told the server is shutting down, then closed.
+  // Closes the listener and every connection.
   void Stop();
 
  private:

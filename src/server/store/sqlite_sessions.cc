@@ -71,6 +71,15 @@ class SqliteSessions final : public manager::SessionRepository {
     return st.Step();
   }
 
+  std::optional<Session> FindOpenByCode(const std::string& code) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), (std::string("SELECT ") + kColumns +
+                                " FROM sessions WHERE code = ?1 AND ended_at = 0").c_str());
+    st.Bind(1, code);
+    if (!st.Step()) return std::nullopt;
+    return ReadSession(st);
+  }
+
   std::vector<Session> List(const manager::SessionQuery& q) override {
     auto lock = db_.Lock();
     // Fixed statement with optional parameters: no SQL is built from input.

@@ -5,18 +5,23 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <mutex>
 #include <set>
 
 #include "base/log.h"
 #include "net/asio_util.h"
+#include "net/send_queue.h"
+#include "wire/frame.h"
 
 namespace tether::web {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using asio::awaitable;
 using asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
@@ -26,6 +31,116 @@ namespace {
 struct Connection {
   explicit Connection(tcp::socket sock, asio::ssl::context& ctx) : stream(std::move(sock), ctx) {}
   beast::ssl_stream<beast::tcp_stream> stream;
+};
+
+// A browser viewer's WebSocket carrying one Tether frame per binary message. Reads in one
+// coroutine, writes queued from any thread and drained by a second, both on the socket's strand.
+class WsLink final : public net::FrameLink, public std::enable_shared_from_this<WsLink> {
+ public:
+  WsLink(beast::ssl_stream<beast::tcp_stream>&& stream, std::string peer)
+      : ws_(std::move(stream)), wake_(ws_.get_executor()), peer_(std::move(peer)) {
+    wake_.expires_at(std::chrono::steady_clock::time_point::max());
+  }
+
+  net::SendResult Send(net::FrameBytes frame) override {
+    const bool video = frame->size() > wire::kHeaderSize &&
+                       static_cast<uint8_t>((*frame)[4]) == static_cast<uint8_t>(wire::Channel::kVideo) &&
+                       (static_cast<uint8_t>((*frame)[5]) & wire::kFlagDroppable);
+    std::lock_guard lock(mu_);
+    if (closed_) return net::SendResult::kClosed;
+    auto r = queue_.Push(std::move(frame), video);
+    if (r == net::SendResult::kClosed) closed_ = true;
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+    return r;
+  }
+
+  void Close() override {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+  }
+
+  const std::string& PeerAddress() const override { return peer_; }
+
+  void Abort() {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      boost::system::error_code ec;
+      beast::get_lowest_layer(self->ws_).socket().close(ec);
+      self->wake_.cancel();
+    });
+  }
+
+  awaitable<void> Run(std::shared_ptr<net::FrameSink> sink, http::request<http::string_body> req) {
+    auto self = shared_from_this();
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout t{std::chrono::seconds(10), std::chrono::seconds(60), true};
+    ws_.set_option(t);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "tetherd"); }));
+    ws_.read_message_max(wire::kHeaderSize + wire::MaxPayload(wire::Channel::kVideo));
+    ws_.binary(true);
+    auto [ec] = co_await ws_.async_accept(req, kNoThrow);
+    if (ec) co_return;
+    asio::co_spawn(ws_.get_executor(), WriteLoop(), asio::detached);
+    beast::flat_buffer buffer;
+    while (true) {
+      std::size_t n = 0;
+      std::tie(ec, n) = co_await ws_.async_read(buffer, kNoThrow);
+      if (ec) break;
+      if (!ws_.got_binary() || buffer.size() < wire::kHeaderSize) {
+        sink->OnProtocolError("expected one binary frame per WebSocket message");
+        break;
+      }
+      auto data = static_cast<const uint8_t*>(buffer.data().data());
+      auto header = wire::DecodeHeader(std::span<const uint8_t, wire::kHeaderSize>(data, wire::kHeaderSize));
+      if (!header || header->length != buffer.size() - wire::kHeaderSize) {
+        sink->OnProtocolError(header ? "frame length does not match the message" : header.error().message);
+        break;
+      }
+      auto frame = std::make_shared<const std::string>(reinterpret_cast<const char*>(data), buffer.size());
+      buffer.consume(buffer.size());
+      sink->OnFrame(frame);
+      std::lock_guard lock(mu_);
+      if (closed_) break;
+    }
+    sink->OnClosed();
+    Close();
+  }
+
+ private:
+  awaitable<void> WriteLoop() {
+    auto self = shared_from_this();
+    std::vector<net::FrameBytes> batch;
+    while (true) {
+      bool closing = false;
+      {
+        std::lock_guard lock(mu_);
+        queue_.TakeBatch(batch, 1, SIZE_MAX);
+        closing = closed_;
+      }
+      if (batch.empty()) {
+        if (closing) break;
+        co_await wake_.async_wait(kNoThrow);
+        continue;
+      }
+      auto [ec, n] = co_await ws_.async_write(asio::buffer(*batch.front()), kNoThrow);
+      batch.clear();
+      if (ec) {
+        Close();
+        co_return;
+      }
+    }
+    // Flushed: say goodbye properly; the read loop then ends.
+    co_await ws_.async_close(websocket::close_code::normal, kNoThrow);
+  }
+
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;
+  asio::steady_timer wake_;
+  std::string peer_;
+  std::mutex mu_;
+  net::SendQueue queue_;
+  bool closed_ = false;
 };
 
 HttpRequest ToRequest(const http::request<http::string_body>& in, const std::string& peer) {
@@ -59,8 +174,9 @@ http::response<http::string_body> ToBeast(HttpResponse&& in, unsigned version, b
 }  // namespace
 
 struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, asio::thread_pool& pool, WebApp& app, Metrics& metrics, HttpLimits limits)
-      : io(io), pool(pool), app(app), limits(limits), acceptor(io),
+  Impl(asio::io_context& io, asio::thread_pool& pool, WebApp& app, HostGateway& gateway,
+       Metrics& metrics, HttpLimits limits)
+      : io(io), pool(pool), app(app), gateway(gateway), limits(limits), acceptor(io),
         ssl_ctx(asio::ssl::context::tls_server),
         accepted(metrics.Counter("tether_web_connections_total", "Web connections accepted")),
         active(metrics.Gauge("tether_web_connections_active", "Web connections open")) {}
@@ -68,6 +184,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
   asio::io_context& io;
   asio::thread_pool& pool;
   WebApp& app;
+  HostGateway& gateway;
   HttpLimits limits;
   tcp::acceptor acceptor;
   asio::ssl::context ssl_ctx;
@@ -75,6 +192,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
   Metric& active;
   std::mutex mu;
   std::set<std::shared_ptr<Connection>> connections;
+  std::set<std::shared_ptr<WsLink>> ws_links;
   bool stopped = false;
   std::shared_ptr<spdlog::logger> log = Log("web");
 
@@ -102,6 +220,23 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         self->active.Add(-1);
       });
     }
+  }
+
+  awaitable<void> ServeWebSocket(std::shared_ptr<Connection> conn, http::request<http::string_body> req,
+                                 HostGrant grant, std::string peer) {
+    std::shared_ptr<WsLink> link;
+    {
+      // From here the socket belongs to the link: Stop() must reach it through ws_links.
+      std::lock_guard lock(mu);
+      if (stopped) co_return;
+      connections.erase(conn);
+      link = std::make_shared<WsLink>(std::move(conn->stream), peer);
+      ws_links.insert(link);
+    }
+    auto sink = gateway.AttachHost(grant, link);
+    co_await link->Run(sink, std::move(req));
+    std::lock_guard lock(mu);
+    ws_links.erase(link);
   }
 
   awaitable<void> Serve(std::shared_ptr<Connection> conn) {
@@ -139,7 +274,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
           auto resp = status == 413 ? HttpResponse::Error(413, "too_large", "request too large")
                       : status == 431 ? HttpResponse::Error(431, "too_large", "request headers too large")
                                       : HttpResponse::Error(400, "bad_request", "malformed HTTP request");
-          AddSecurityHeaders(resp, true);
+          AddSecurityHeaders(resp, limits.hsts);
           auto out = ToBeast(std::move(resp), 11, false, false);
           tcp_layer.expires_after(limits.read_timeout);
           co_await http::async_write(stream, out, kNoThrow);
@@ -148,6 +283,17 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
       }
       const auto& req = parser.get();
       HttpRequest request = ToRequest(req, peer);
+      if (websocket::is_upgrade(req)) {
+        auto decision = co_await net::RunOnPool(pool, [&] { return app.AuthorizeUpgrade(request); });
+        if (!decision.grant) {
+          auto out = ToBeast(std::move(decision.response), req.version(), false, false);
+          tcp_layer.expires_after(limits.read_timeout);
+          co_await http::async_write(stream, out, kNoThrow);
+          break;
+        }
+        co_await ServeWebSocket(conn, parser.release(), *decision.grant, peer);
+        co_return;
+      }
       HttpResponse response = co_await net::RunOnPool(pool, [&] { return app.Handle(request); });
       auto out = ToBeast(std::move(response), req.version(), req.keep_alive(), req.method() == http::verb::head);
       tcp_layer.expires_after(limits.read_timeout);
@@ -160,8 +306,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
 };
 
 HttpsServer::HttpsServer(asio::io_context& io, asio::thread_pool& pool, WebApp& app,
-                         Metrics& metrics, HttpLimits limits)
-    : impl_(std::make_shared<Impl>(io, pool, app, metrics, limits)) {}
+                         HostGateway& gateway, Metrics& metrics, HttpLimits limits)
+    : impl_(std::make_shared<Impl>(io, pool, app, gateway, metrics, limits)) {}
 
 HttpsServer::~HttpsServer() { Stop(); }
 
@@ -192,12 +338,15 @@ bool HttpsServer::Running() const { return impl_->acceptor.is_open(); }
 void HttpsServer::Stop() {
   auto impl = impl_;
   std::vector<std::shared_ptr<Connection>> open;
+  std::vector<std::shared_ptr<WsLink>> ws;
   {
     std::lock_guard lock(impl->mu);
     if (impl->stopped) return;
     impl->stopped = true;
     open.assign(impl->connections.begin(), impl->connections.end());
+    ws.assign(impl->ws_links.begin(), impl->ws_links.end());
   }
+  for (auto& link : ws) link->Abort();
   asio::post(impl->acceptor.get_executor(), [impl] {
     boost::system::error_code ec;
     impl->acceptor.close(ec);

@@ -29,9 +29,11 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/api/v1/sessions/{}", &WebApp::GetSession},
       {"POST", "/api/v1/sessions/{}/end", &WebApp::EndSession},
       {"GET", "/api/v1/sessions/{}/events", &WebApp::SessionEvents},
+      {"GET", "/api/v1/sessions/{}/connect", &WebApp::ConnectWithoutUpgrade},
       {"GET", "/setup", &WebApp::SetupPage, true},
       {"GET", "/", &WebApp::UiPage},
       {"GET", "/login", &WebApp::UiPage},
+      {"GET", "/sessions/{}/view", &WebApp::UiPage},
       {"GET", "/assets/{}", &WebApp::Asset},
       {"GET", "/favicon.svg", &WebApp::Asset},
   };
@@ -90,6 +92,40 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req) {
   }
   if (path_known) return HttpResponse::Error(405, "method_not_allowed", "method not allowed");
   return HttpResponse::NotFound();
+}
+
+WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
+  UpgradeDecision d;
+  auto finish = [&](HttpResponse r) {
+    AddSecurityHeaders(r, options_.hsts);
+    d.response = std::move(r);
+    return d;
+  };
+  Params params;
+  if (!IsCanonicalPath(req.path) || req.method != "GET" ||
+      !Match("/api/v1/sessions/{}/connect", req.path, params)) {
+    return finish(HttpResponse::NotFound());
+  }
+  // Browsers always send Origin on WebSocket requests; a page of another site must not be able
+  // to open a viewer with the user's cookie.
+  const std::string& origin = req.Header("origin");
+  const std::string& host = req.Header("host");
+  bool origin_ok = !origin.empty() && ((!host.empty() && origin == "https://" + host) ||
+                                       (!options_.public_origin.empty() && origin == options_.public_origin));
+  if (!origin_ok) return finish(HttpResponse::Error(403, "forbidden", "cross-origin WebSocket refused"));
+  auto ctx = RequireUser(req);
+  if (!ctx) return finish(ErrorResponse(ctx.error()));
+  auto session = manager_.GetSession(params[0]);
+  if (!session) return finish(HttpResponse::NotFound());
+  if (session->ended_at != 0) return finish(HttpResponse::Error(410, "session_ended", "the session has ended"));
+  d.grant = HostGrant{session->id, session->name, ctx->user.username, false};
+  return d;
+}
+
+HttpResponse WebApp::ConnectWithoutUpgrade(const HttpRequest&, const Params&) {
+  HttpResponse r = HttpResponse::Error(426, "upgrade_required", "this endpoint speaks WebSocket");
+  r.Set("Upgrade", "websocket");
+  return r;
 }
 
 bool WebApp::OriginAllowed(const HttpRequest& req) const {

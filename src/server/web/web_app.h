@@ -10,6 +10,7 @@
 
 #include "base/metrics.h"
 #include "server/manager/session_manager.h"
+#include "server/web/host_gateway.h"
 #include "server/web/http_types.h"
 #include "server/web/static_files.h"
 
@@ -38,6 +39,14 @@ class WebApp {
          WebAppOptions options, std::function<HealthReport()> health);
 
   HttpResponse Handle(const HttpRequest& req);
+
+  // A WebSocket upgrade request: either a grant to join a session as a host, or the error
+  // response to send instead. Blocking (store lookups); call on the pool.
+  struct UpgradeDecision {
+    std::optional<HostGrant> grant;
+    HttpResponse response;
+  };
+  UpgradeDecision AuthorizeUpgrade(const HttpRequest& req);
 
  private:
   using Params = std::vector<std::string>;  // values of {} segments, in order
@@ -68,6 +77,7 @@ class WebApp {
   HttpResponse GetSession(const HttpRequest&, const Params&);
   HttpResponse EndSession(const HttpRequest&, const Params&);
   HttpResponse SessionEvents(const HttpRequest&, const Params&);
+  HttpResponse ConnectWithoutUpgrade(const HttpRequest&, const Params&);
   // service_handlers.cc
   HttpResponse Healthz(const HttpRequest&, const Params&);
   HttpResponse MetricsPage(const HttpRequest&, const Params&);

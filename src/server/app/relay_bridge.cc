@@ -1,0 +1,39 @@
+#include "server/app/relay_bridge.h"
+
+#include <boost/asio/post.hpp>
+
+namespace tether::app {
+
+void RelayBridge::AdmitGuest(const std::string& code, const std::string& source,
+                             std::function<void(Result<relay::Admission>)> done) {
+  boost::asio::post(pool_, [this, code, source, done = std::move(done)] {
+    auto session = manager_.AdmitGuestByCode(code, source);
+    if (!session) return done(session.error());
+    done(relay::Admission{session->id, session->name, "guest", false});
+  });
+}
+
+void RelayBridge::RecordEvent(const std::string& session_id, const std::string& kind,
+                              const std::string& actor, const std::string& detail) {
+  boost::asio::post(pool_, [this, session_id, kind, actor, detail] {
+    (void)manager_.AppendEvent(session_id, kind, actor, detail);
+  });
+}
+
+void RelayBridge::EndSession(const std::string& session_id, const std::string& actor) {
+  boost::asio::post(pool_, [this, session_id, actor] {
+    (void)manager_.EndSession(session_id, manager::Actor{actor, "relay"});
+  });
+}
+
+std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& grant,
+                                                        std::shared_ptr<net::FrameLink> link) {
+  return relay_->Accept(std::move(link), relay::Admission{grant.session_id, grant.session_name,
+                                                          grant.username, grant.view_only});
+}
+
+void RelayBridge::OnSessionEnded(const std::string& session_id, const std::string& reason) {
+  if (relay_) relay_->EndSession(session_id, reason);
+}
+
+}  // namespace tether::app

@@ -1,0 +1,44 @@
+#pragma once
+// RelayBridge: the composition root's glue between the three services. It gives the Relay its
+// RelayDirectory (admission and events, run on the blocking pool), gives the Web Server its
+// HostGateway (browser viewers into the Relay), and closes live connections when the Session
+// Manager ends a session. Thread-safe. Everything it borrows must outlive it.
+#include <boost/asio/thread_pool.hpp>
+
+#include "server/manager/session_manager.h"
+#include "server/relay/relay.h"
+#include "server/relay/relay_directory.h"
+#include "server/web/host_gateway.h"
+
+namespace tether::app {
+
+class RelayBridge final : public relay::RelayDirectory,
+                          public web::HostGateway,
+                          public manager::SessionObserver {
+ public:
+  RelayBridge(manager::SessionManager& manager, boost::asio::thread_pool& pool)
+      : manager_(manager), pool_(pool) {}
+  // Set once during wiring, before any connection is accepted.
+  void SetRelay(relay::Relay* relay) { relay_ = relay; }
+
+  // RelayDirectory
+  void AdmitGuest(const std::string& code, const std::string& source,
+                  std::function<void(Result<relay::Admission>)> done) override;
+  void RecordEvent(const std::string& session_id, const std::string& kind,
+                   const std::string& actor, const std::string& detail) override;
+  void EndSession(const std::string& session_id, const std::string& actor) override;
+
+  // HostGateway
+  std::shared_ptr<net::FrameSink> AttachHost(const web::HostGrant& grant,
+                                             std::shared_ptr<net::FrameLink> link) override;
+
+  // SessionObserver
+  void OnSessionEnded(const std::string& session_id, const std::string& reason) override;
+
+ private:
+  manager::SessionManager& manager_;
+  boost::asio::thread_pool& pool_;
+  relay::Relay* relay_ = nullptr;
+};
+
+}  // namespace tether::app

@@ -1,0 +1,37 @@
+#include "server/manager/attempt_limiter.h"
+
+namespace tether::manager {
+
+void AttemptLimiter::PruneLocked(std::deque<int64_t>& times, int64_t now) const {
+  while (!times.empty() && now - times.front() >= window_s_) times.pop_front();
+}
+
+bool AttemptLimiter::Allowed(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return true;
+  PruneLocked(it->second, clock_.NowUnix());
+  return static_cast<int>(it->second.size()) < max_failures_;
+}
+
+void AttemptLimiter::Failure(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto [it, inserted] = failures_.try_emplace(key);
+  if (inserted) {
+    order_.push_back(key);
+    while (failures_.size() > max_keys_ && !order_.empty()) {
+      if (order_.front() != key) failures_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+  PruneLocked(it->second, clock_.NowUnix());
+  it->second.push_back(clock_.NowUnix());
+  if (it->second.size() > static_cast<size_t>(max_failures_) * 2) it->second.pop_front();
+}
+
+void AttemptLimiter::Reset(const std::string& key) {
+  std::lock_guard lock(mu_);
+  failures_.erase(key);
+}
+
+}  // namespace tether::manager

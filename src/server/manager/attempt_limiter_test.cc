@@ -1,0 +1,35 @@
+#include "server/manager/attempt_limiter.h"
+
+#include <gtest/gtest.h>
+
+namespace tether::manager {
+namespace {
+
+TEST(AttemptLimiter, BlocksAfterTooManyFailuresInTheWindowThenForgives) {
+  FakeClock clock;
+  AttemptLimiter limiter(clock, 3, 60);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(limiter.Allowed("1.2.3.4"));
+    limiter.Failure("1.2.3.4");
+  }
+  EXPECT_FALSE(limiter.Allowed("1.2.3.4"));
+  EXPECT_TRUE(limiter.Allowed("5.6.7.8"));
+  clock.Advance(std::chrono::seconds(59));
+  EXPECT_FALSE(limiter.Allowed("1.2.3.4"));
+  clock.Advance(std::chrono::seconds(2));
+  EXPECT_TRUE(limiter.Allowed("1.2.3.4"));
+  limiter.Failure("1.2.3.4");
+  limiter.Reset("1.2.3.4");
+  EXPECT_TRUE(limiter.Allowed("1.2.3.4"));
+}
+
+TEST(AttemptLimiter, MemoryIsBounded) {
+  FakeClock clock;
+  AttemptLimiter limiter(clock, 1, 60, 100);
+  for (int i = 0; i < 10000; ++i) limiter.Failure("key" + std::to_string(i));
+  EXPECT_FALSE(limiter.Allowed("key9999"));
+  EXPECT_TRUE(limiter.Allowed("key0"));  // evicted
+}
+
+}  // namespace
+}  // namespace tether::manager

@@ -1,0 +1,71 @@
+#include "server/relay/relay.h"
+
+#include "server/relay/relay_endpoint.h"
+#include "server/relay/session_hub.h"
+
+namespace tether::relay {
+
+RelayMetrics::RelayMetrics(Metrics& m)
+    : handshakes(m.Counter("tether_relay_handshakes_total", "Relay handshakes completed")),
+      rejected(m.Counter("tether_relay_rejected_total", "Relay connections refused (protocol, auth)")),
+      frames_relayed(m.Counter("tether_relay_frames_total", "Frames forwarded by the relay")),
+      video_dropped(m.Counter("tether_relay_video_dropped_total", "Video frames dropped for slow viewers")),
+      input_dropped_view_only(m.Counter("tether_relay_input_dropped_view_only_total",
+                                        "Input events dropped because the host is view-only")),
+      live_sessions(m.Gauge("tether_relay_sessions_live", "Sessions with at least one endpoint connected")),
+      guests(m.Gauge("tether_relay_guests", "Guest endpoints connected")),
+      hosts(m.Gauge("tether_relay_hosts", "Host endpoints connected")) {}
+
+Relay::Relay(RelayDirectory& directory, Metrics& metrics, RelayOptions options)
+    : directory_(directory), metrics_(metrics), options_(options) {}
+
+Relay::~Relay() { CloseAll(); }
+
+std::shared_ptr<net::FrameSink> Relay::Accept(std::shared_ptr<net::FrameLink> link,
+                                              std::optional<Admission> host) {
+  return std::make_shared<RelayEndpoint>(*this, std::move(link), std::move(host));
+}
+
+std::shared_ptr<SessionHub> Relay::Hub(const Admission& admission) {
+  std::lock_guard lock(mu_);
+  auto& hub = hubs_[admission.session_id];
+  if (!hub) {
+    hub = std::make_shared<SessionHub>(*this, admission);
+    metrics_.live_sessions.Set(static_cast<int64_t>(hubs_.size()));
+  }
+  return hub;
+}
+
+void Relay::ReleaseIfEmpty(const std::string& session_id) {
+  std::lock_guard lock(mu_);
+  auto it = hubs_.find(session_id);
+  if (it != hubs_.end() && it->second->Empty()) hubs_.erase(it);
+  metrics_.live_sessions.Set(static_cast<int64_t>(hubs_.size()));
+}
+
+void Relay::EndSession(const std::string& session_id, const std::string& reason) {
+  std::shared_ptr<SessionHub> hub;
+  {
+    std::lock_guard lock(mu_);
+    auto it = hubs_.find(session_id);
+    if (it == hubs_.end()) return;
+    hub = it->second;
+  }
+  hub->End(reason);
+}
+
+void Relay::CloseAll() {
+  std::map<std::string, std::shared_ptr<SessionHub>> hubs;
+  {
+    std::lock_guard lock(mu_);
+    hubs = hubs_;
+  }
+  for (auto& [id, hub] : hubs) hub->End("the server is shutting down");
+}
+
+size_t Relay::LiveSessions() {
+  std::lock_guard lock(mu_);
+  return hubs_.size();
+}
+
+}  // namespace tether::relay

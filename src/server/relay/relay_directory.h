@@ -1,0 +1,33 @@
+#pragma once
+// RelayDirectory: what the Relay needs from the Session Manager, as a narrow interface wired by
+// the composition root — admitting endpoints to sessions and recording what happens in them.
+// Implementations run store work on the blocking pool and may call back on any thread.
+#include <functional>
+#include <string>
+
+#include "base/result.h"
+
+namespace tether::relay {
+
+struct Admission {
+  std::string session_id;
+  std::string session_name;
+  std::string display_name;  // the host's user name, or "guest"
+  bool view_only = false;    // hosts only: input from this endpoint is dropped
+};
+
+class RelayDirectory {
+ public:
+  virtual ~RelayDirectory() = default;
+  // A guest presents a join code. `done` gets the session, or an error ("unauthenticated" for
+  // an unknown or ended code, "rate_limited" after too many failures from `source`).
+  virtual void AdmitGuest(const std::string& code, const std::string& source,
+                          std::function<void(Result<Admission>)> done) = 0;
+  // Appends a session event (fire and forget).
+  virtual void RecordEvent(const std::string& session_id, const std::string& kind,
+                           const std::string& actor, const std::string& detail) = 0;
+  // An endpoint ended the session for everyone.
+  virtual void EndSession(const std::string& session_id, const std::string& actor) = 0;
+};
+
+}  // namespace tether::relay

@@ -1,0 +1,152 @@
+#include "server/relay/relay_endpoint.h"
+
+#include "server/relay/session_hub.h"
+#include "wire/control.h"
+
+namespace tether::relay {
+namespace {
+
+std::atomic<uint64_t> g_next_endpoint_id{1};
+constexpr size_t kMaxJoinCode = 64;
+
+std::span<const uint8_t> Payload(const net::FrameBytes& frame) {
+  return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(frame->data()) + wire::kHeaderSize,
+                                  frame->size() - wire::kHeaderSize);
+}
+
+}  // namespace
+
+RelayEndpoint::RelayEndpoint(Relay& relay, std::shared_ptr<net::FrameLink> link,
+                             std::optional<Admission> host)
+    : relay_(relay), link_(std::move(link)), preauth_(std::move(host)), id_(g_next_endpoint_id++) {}
+
+void RelayEndpoint::SendControl(const v1::ControlMessage& msg) {
+  link_->Send(std::make_shared<const std::string>(wire::EncodeControlFrame(msg)));
+}
+
+void RelayEndpoint::Fail(v1::ErrorCode code, const std::string& message) {
+  v1::ControlMessage m;
+  m.mutable_error()->set_code(code);
+  m.mutable_error()->set_message(message);
+  SendControl(m);
+  link_->Close();
+}
+
+void RelayEndpoint::OnFrame(const net::FrameBytes& frame) {
+  auto header = wire::DecodeHeader(std::span<const uint8_t, wire::kHeaderSize>(
+      reinterpret_cast<const uint8_t*>(frame->data()), wire::kHeaderSize));
+  if (!header) return Fail(v1::ERROR_CODE_PROTOCOL, header.error().message);
+
+  switch (state_.load(std::memory_order_acquire)) {
+    case State::kAwaitHello: {
+      if (header->channel != wire::Channel::kControl) {
+        relay_.Counters().rejected.Add();
+        return Fail(v1::ERROR_CODE_PROTOCOL, "the first frame must be a Hello");
+      }
+      auto msg = wire::DecodeControl(Payload(frame));
+      if (!msg || !msg->has_hello()) {
+        relay_.Counters().rejected.Add();
+        return Fail(v1::ERROR_CODE_PROTOCOL, "the first frame must be a Hello");
+      }
+      return OnHello(msg->hello());
+    }
+    case State::kAdmitting:
+      return Fail(v1::ERROR_CODE_PROTOCOL, "wait for the Welcome before sending");
+    case State::kClosed:
+      return;
+    case State::kAttached:
+      break;
+  }
+
+  if (header->channel == wire::Channel::kControl) {
+    auto msg = wire::DecodeControl(Payload(frame));
+    if (!msg) return Fail(v1::ERROR_CODE_PROTOCOL, msg.error().message);
+    if (msg->has_ping()) {
+      v1::ControlMessage pong;
+      pong.mutable_pong()->set_nonce(msg->ping().nonce());
+      return SendControl(pong);
+    }
+    if (msg->has_pong() || msg->has_hello()) return;
+  }
+  hub_->Route(*this, *header, frame);
+}
+
+void RelayEndpoint::OnHello(const v1::Hello& hello) {
+  auto version = wire::NegotiateVersion(hello);
+  if (!version) {
+    relay_.Counters().rejected.Add();
+    return Fail(v1::ERROR_CODE_VERSION, version.error().message);
+  }
+  role_ = hello.role();
+  if (preauth_) {
+    if (role_ != v1::ENDPOINT_ROLE_HOST) {
+      relay_.Counters().rejected.Add();
+      return Fail(v1::ERROR_CODE_PROTOCOL, "this connection is for hosts");
+    }
+    return Attach(*preauth_);
+  }
+  if (role_ == v1::ENDPOINT_ROLE_HOST) {
+    relay_.Counters().rejected.Add();
+    return Fail(v1::ERROR_CODE_UNAUTHENTICATED, "hosts join through the web server");
+  }
+  if (role_ != v1::ENDPOINT_ROLE_GUEST) {
+    relay_.Counters().rejected.Add();
+    return Fail(v1::ERROR_CODE_PROTOCOL, "unknown endpoint role");
+  }
+  if (hello.join_code().empty() || hello.join_code().size() > kMaxJoinCode) {
+    relay_.Counters().rejected.Add();
+    return Fail(v1::ERROR_CODE_UNAUTHENTICATED, "a join code is required");
+  }
+  state_.store(State::kAdmitting, std::memory_order_release);
+  std::weak_ptr<RelayEndpoint> weak = shared_from_this();
+  relay_.Directory().AdmitGuest(hello.join_code(), link_->PeerAddress(), [weak](Result<Admission> r) {
+    auto self = weak.lock();
+    if (!self || self->state_.load() != State::kAdmitting) return;
+    if (!r) {
+      self->relay_.Counters().rejected.Add();
+      self->state_.store(State::kClosed);
+      return self->Fail(v1::ERROR_CODE_UNAUTHENTICATED,
+                        r.error().code == "rate_limited" ? "too many attempts; wait a minute"
+                                                          : "unknown or expired session code");
+    }
+    r->display_name = "guest";
+    self->Attach(std::move(*r));
+  });
+}
+
+void RelayEndpoint::Attach(Admission admission) {
+  admission_ = std::move(admission);
+  view_only = admission_.view_only;
+  hub_ = relay_.Hub(admission_);
+  state_.store(State::kAttached, std::memory_order_release);
+  relay_.Counters().handshakes.Add();
+
+  v1::ControlMessage welcome;
+  auto* w = welcome.mutable_welcome();
+  w->set_protocol_version(wire::kProtocolVersion);
+  w->set_server(std::string("tetherd/") + TETHER_VERSION);
+  w->set_heartbeat_seconds(relay_.Options().heartbeat_seconds);
+  w->set_idle_timeout_seconds(relay_.Options().idle_timeout_seconds);
+  SendControl(welcome);
+  v1::ControlMessage info;
+  info.mutable_session_info()->set_session_id(admission_.session_id);
+  info.mutable_session_info()->set_session_name(admission_.session_name);
+  info.mutable_session_info()->set_endpoint_id(id_);
+  SendControl(info);
+  hub_->Join(shared_from_this());
+}
+
+void RelayEndpoint::OnProtocolError(const std::string& message) {
+  relay_.Counters().rejected.Add();
+  Fail(v1::ERROR_CODE_PROTOCOL, message);
+}
+
+void RelayEndpoint::OnClosed() {
+  State previous = state_.exchange(State::kClosed);
+  if (previous == State::kAttached && hub_) {
+    hub_->Leave(shared_from_this());
+    relay_.ReleaseIfEmpty(hub_->SessionId());
+  }
+}
+
+}  // namespace tether::relay

@@ -1,0 +1,57 @@
+#pragma once
+// RelayEndpoint: the Relay's side of one connection. Runs the handshake (Hello -> Welcome or
+// SessionError), then hands every frame to its session's hub. OnFrame runs on the link's
+// strand; admission callbacks may arrive on a pool thread, so the state is atomic and the hub
+// pointer is published before the state changes.
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/frame_link.h"
+#include "server/relay/relay.h"
+#include "tether/v1/control.pb.h"
+
+namespace tether::relay {
+
+class SessionHub;
+
+class RelayEndpoint final : public net::FrameSink,
+                            public std::enable_shared_from_this<RelayEndpoint> {
+ public:
+  enum class State { kAwaitHello, kAdmitting, kAttached, kClosed };
+
+  RelayEndpoint(Relay& relay, std::shared_ptr<net::FrameLink> link, std::optional<Admission> host);
+
+  void OnFrame(const net::FrameBytes& frame) override;
+  void OnProtocolError(const std::string& message) override;
+  void OnClosed() override;
+
+  // For the hub.
+  uint64_t Id() const { return id_; }
+  bool IsGuest() const { return role_ == v1::ENDPOINT_ROLE_GUEST; }
+  const std::string& DisplayName() const { return admission_.display_name; }
+  // Whether the endpoint was admitted without the right to control (hosts).
+  bool AdmittedViewOnly() const { return admission_.view_only; }
+  net::SendResult Send(net::FrameBytes frame) { return link_->Send(std::move(frame)); }
+  void SendControl(const v1::ControlMessage& msg);
+  // Sends a SessionError and closes the link.
+  void Fail(v1::ErrorCode code, const std::string& message);
+  bool view_only = false;    // guarded by the hub's mutex
+  bool awaiting_key = true;  // guarded by the hub's mutex: skip delta frames until a key frame
+
+ private:
+  void OnHello(const v1::Hello& hello);
+  void Attach(Admission admission);
+
+  Relay& relay_;
+  std::shared_ptr<net::FrameLink> link_;
+  std::optional<Admission> preauth_;
+  const uint64_t id_;
+  std::atomic<State> state_{State::kAwaitHello};
+  v1::EndpointRole role_ = v1::ENDPOINT_ROLE_UNSPECIFIED;
+  Admission admission_;
+  std::shared_ptr<SessionHub> hub_;
+};
+
+}  // namespace tether::relay

@@ -1,0 +1,235 @@
+#include "server/relay/session_hub.h"
+
+#include <algorithm>
+
+#include "server/relay/relay_endpoint.h"
+#include "wire/control.h"
+
+namespace tether::relay {
+namespace {
+
+constexpr auto kRefreshInterval = std::chrono::milliseconds(200);
+
+// First byte of a VideoMessage payload: the tag of its oneof field.
+constexpr uint8_t kTagAck = (2 << 3) | 2;
+constexpr uint8_t kTagRefresh = (3 << 3) | 2;
+constexpr uint8_t kTagCursorShape = (4 << 3) | 2;
+
+std::span<const uint8_t> Payload(const net::FrameBytes& frame) {
+  return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(frame->data()) + wire::kHeaderSize,
+                                  frame->size() - wire::kHeaderSize);
+}
+
+uint8_t FirstPayloadByte(const net::FrameBytes& frame) {
+  return frame->size() > wire::kHeaderSize ? static_cast<uint8_t>((*frame)[wire::kHeaderSize]) : 0;
+}
+
+net::FrameBytes Control(const v1::ControlMessage& msg) {
+  return std::make_shared<const std::string>(wire::EncodeControlFrame(msg));
+}
+
+}  // namespace
+
+SessionHub::SessionHub(Relay& relay, Admission session) : relay_(relay), session_(std::move(session)) {}
+
+bool SessionHub::Empty() {
+  std::lock_guard lock(mu_);
+  return !guest_ && hosts_.empty();
+}
+
+void SessionHub::BroadcastPeerEventLocked(v1::PeerEvent::Kind kind, const RelayEndpoint& who) {
+  v1::ControlMessage msg;
+  auto* e = msg.mutable_peer_event();
+  e->set_kind(kind);
+  e->set_role(who.IsGuest() ? v1::ENDPOINT_ROLE_GUEST : v1::ENDPOINT_ROLE_HOST);
+  e->set_endpoint_id(who.Id());
+  e->set_display_name(who.DisplayName());
+  e->set_hosts(static_cast<uint32_t>(hosts_.size()));
+  e->set_guest(guest_ != nullptr);
+  auto frame = Control(msg);
+  if (guest_) guest_->Send(frame);
+  for (auto& h : hosts_) h->Send(frame);
+}
+
+void SessionHub::Join(const std::shared_ptr<RelayEndpoint>& ep) {
+  std::lock_guard lock(mu_);
+  if (ep->IsGuest()) {
+    if (guest_) {
+      guest_->Fail(v1::ERROR_CODE_PROTOCOL, "replaced by a newer guest connection");
+      relay_.Counters().guests.Add(-1);
+    }
+    guest_ = ep;
+    monitor_layout_.reset();
+    cursor_shape_.reset();
+    last_ack_forwarded_ = 0;
+    relay_.Counters().guests.Add(1);
+    for (auto& h : hosts_) h->awaiting_key = true;
+    BroadcastPeerEventLocked(v1::PeerEvent::KIND_JOINED, *ep);
+    relay_.Directory().RecordEvent(session_.session_id, "guest_connected", "guest", ep->DisplayName());
+    return;
+  }
+  hosts_.push_back(ep);
+  relay_.Counters().hosts.Add(1);
+  ep->awaiting_key = true;
+  if (monitor_layout_) ep->Send(monitor_layout_);
+  if (cursor_shape_) ep->Send(cursor_shape_);
+  v1::ControlMessage vo;
+  vo.mutable_view_only()->set_view_only(ep->view_only);
+  ep->Send(Control(vo));
+  BroadcastPeerEventLocked(v1::PeerEvent::KIND_JOINED, *ep);
+  last_refresh_ = {};  // a late joiner needs a key frame now
+  RequestKeyFrameLocked();
+  relay_.Directory().RecordEvent(session_.session_id, "host_joined", ep->DisplayName(), "");
+}
+
+void SessionHub::Leave(const std::shared_ptr<RelayEndpoint>& ep) {
+  std::lock_guard lock(mu_);
+  if (guest_ == ep) {
+    guest_.reset();
+    monitor_layout_.reset();
+    cursor_shape_.reset();
+    relay_.Counters().guests.Add(-1);
+    BroadcastPeerEventLocked(v1::PeerEvent::KIND_LEFT, *ep);
+    relay_.Directory().RecordEvent(session_.session_id, "guest_disconnected", "guest", "");
+    return;
+  }
+  auto it = std::find(hosts_.begin(), hosts_.end(), ep);
+  if (it == hosts_.end()) return;
+  hosts_.erase(it);
+  relay_.Counters().hosts.Add(-1);
+  if (guest_) {
+    // Whatever the departed host held down must not stay pressed on the guest.
+    v1::InputMessage release;
+    release.mutable_release_all();
+    guest_->Send(std::make_shared<const std::string>(wire::EncodeFrame(wire::Channel::kInput, release)));
+  }
+  BroadcastPeerEventLocked(v1::PeerEvent::KIND_LEFT, *ep);
+  relay_.Directory().RecordEvent(session_.session_id, "host_left", ep->DisplayName(), "");
+}
+
+void SessionHub::End(const std::string& reason) {
+  std::vector<std::shared_ptr<RelayEndpoint>> all;
+  {
+    std::lock_guard lock(mu_);
+    if (guest_) all.push_back(guest_);
+    all.insert(all.end(), hosts_.begin(), hosts_.end());
+  }
+  for (auto& ep : all) ep->Fail(v1::ERROR_CODE_SESSION_ENDED, reason);
+}
+
+void SessionHub::Route(RelayEndpoint& from, const wire::FrameHeader& header, const net::FrameBytes& frame) {
+  if (from.IsGuest()) {
+    FromGuest(header, frame);
+  } else {
+    FromHost(from, header, frame);
+  }
+}
+
+void SessionHub::SendToHost(RelayEndpoint& host, const net::FrameBytes& frame, bool droppable) {
+  if (droppable && host.awaiting_key) return;
+  net::SendResult r = host.Send(frame);
+  relay_.Counters().frames_relayed.Add();
+  if (r == net::SendResult::kDroppedVideo) {
+    relay_.Counters().video_dropped.Add();
+    host.awaiting_key = true;
+    RequestKeyFrameLocked();
+  }
+}
+
+void SessionHub::RequestKeyFrameLocked() {
+  auto now = std::chrono::steady_clock::now();
+  if (!guest_ || now - last_refresh_ < kRefreshInterval) return;
+  last_refresh_ = now;
+  v1::VideoMessage refresh;
+  refresh.mutable_refresh();
+  guest_->Send(std::make_shared<const std::string>(wire::EncodeVideoFrame(refresh)));
+}
+
+void SessionHub::FromGuest(const wire::FrameHeader& h, const net::FrameBytes& frame) {
+  std::lock_guard lock(mu_);
+  switch (h.channel) {
+    case wire::Channel::kVideo: {
+      if (h.flags & wire::kFlagDroppable) {
+        const bool key = (h.flags & wire::kFlagKeyFrame) != 0;
+        for (auto& host : hosts_) {
+          if (key) host->awaiting_key = false;
+          SendToHost(*host, frame, /*droppable=*/true);
+        }
+        return;
+      }
+      if (FirstPayloadByte(frame) == kTagCursorShape) cursor_shape_ = frame;
+      for (auto& host : hosts_) SendToHost(*host, frame, false);
+      return;
+    }
+    case wire::Channel::kControl: {
+      auto msg = wire::DecodeControl(Payload(frame));
+      if (!msg) return;
+      if (msg->has_monitor_layout()) {
+        monitor_layout_ = frame;
+        for (auto& host : hosts_) SendToHost(*host, frame, false);
+      } else if (msg->has_end_session()) {
+        relay_.Directory().EndSession(session_.session_id, "guest");
+      }
+      return;
+    }
+    case wire::Channel::kClipboard:
+    case wire::Channel::kChat:
+    case wire::Channel::kFile:
+      for (auto& host : hosts_) SendToHost(*host, frame, false);
+      return;
+    case wire::Channel::kInput:
+      return;  // guests do not send input
+  }
+}
+
+void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame) {
+  std::lock_guard lock(mu_);
+  switch (h.channel) {
+    case wire::Channel::kInput:
+      if (from.view_only) {
+        relay_.Counters().input_dropped_view_only.Add();
+        return;
+      }
+      if (guest_) guest_->Send(frame);
+      return;
+    case wire::Channel::kVideo: {
+      const uint8_t tag = FirstPayloadByte(frame);
+      if (tag == kTagAck) {
+        // The first host to acknowledge a frame paces the guest; slower hosts drop frames.
+        auto msg = wire::DecodeVideo(Payload(frame));
+        if (!msg || !msg->has_ack() || msg->ack().frame_id() <= last_ack_forwarded_) return;
+        last_ack_forwarded_ = msg->ack().frame_id();
+        if (guest_) guest_->Send(frame);
+      } else if (tag == kTagRefresh) {
+        from.awaiting_key = true;
+        RequestKeyFrameLocked();
+      }
+      return;
+    }
+    case wire::Channel::kControl: {
+      auto msg = wire::DecodeControl(Payload(frame));
+      if (!msg) return;
+      if (msg->has_view_only()) {
+        // A host may always give up control; it may take it back only if admitted with control.
+        bool want = msg->view_only().view_only();
+        from.view_only = want || from.AdmittedViewOnly();
+        v1::ControlMessage state;
+        state.mutable_view_only()->set_view_only(from.view_only);
+        from.Send(Control(state));
+      } else if (msg->has_select_monitor()) {
+        if (guest_) guest_->Send(frame);
+        for (auto& host : hosts_) host->awaiting_key = true;
+      } else if (msg->has_end_session()) {
+        relay_.Directory().EndSession(session_.session_id, from.DisplayName());
+      }
+      return;
+    }
+    case wire::Channel::kClipboard:
+    case wire::Channel::kChat:
+    case wire::Channel::kFile:
+      if (guest_) guest_->Send(frame);
+      return;
+  }
+}
+
+}  // namespace tether::relay

@@ -1,0 +1,53 @@
+#pragma once
+// SessionHub: the live endpoints of one session and the routing between them. Guest video fans
+// out to every host (a host that falls behind drops superseded frames and waits for a key
+// frame, never slowing the others); host input goes to the guest unless the host is view-only;
+// late joiners get the cached monitor layout and cursor and a fresh key frame. One mutex guards
+// the membership; sends only enqueue, so it is never held across I/O.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "net/frame_link.h"
+#include "server/relay/relay.h"
+#include "tether/v1/control.pb.h"
+#include "wire/frame.h"
+
+namespace tether::relay {
+
+class RelayEndpoint;
+
+class SessionHub {
+ public:
+  SessionHub(Relay& relay, Admission session);
+
+  void Join(const std::shared_ptr<RelayEndpoint>& ep);
+  void Leave(const std::shared_ptr<RelayEndpoint>& ep);
+  // A frame from a joined endpoint (header already validated).
+  void Route(RelayEndpoint& from, const wire::FrameHeader& header, const net::FrameBytes& frame);
+  // Tells everyone the session is over and closes them.
+  void End(const std::string& reason);
+  bool Empty();
+  const std::string& SessionId() const { return session_.session_id; }
+
+ private:
+  void FromGuest(const wire::FrameHeader& h, const net::FrameBytes& frame);
+  void FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame);
+  void SendToHost(RelayEndpoint& host, const net::FrameBytes& frame, bool droppable);
+  void RequestKeyFrameLocked();
+  void BroadcastPeerEventLocked(v1::PeerEvent::Kind kind, const RelayEndpoint& who);
+
+  Relay& relay_;
+  Admission session_;
+  std::mutex mu_;
+  std::shared_ptr<RelayEndpoint> guest_;
+  std::vector<std::shared_ptr<RelayEndpoint>> hosts_;
+  net::FrameBytes monitor_layout_;  // last MonitorLayout frame from the guest
+  net::FrameBytes cursor_shape_;    // last CursorShape frame from the guest
+  uint64_t last_ack_forwarded_ = 0;
+  std::chrono::steady_clock::time_point last_refresh_{};
+};
+
+}  // namespace tether::relay

@@ -1,0 +1,27 @@
+#pragma once
+// HostGateway: how the Web Server hands an authenticated browser viewer to the Relay. The web
+// side decides who may join (cookie, Origin, session state); the relay side routes the frames.
+// Implemented by the composition root over the Relay, so web/ and relay/ never include each
+// other.
+#include <memory>
+#include <string>
+
+#include "net/frame_link.h"
+
+namespace tether::web {
+
+struct HostGrant {
+  std::string session_id;
+  std::string session_name;
+  std::string username;
+  bool view_only = false;
+};
+
+class HostGateway {
+ public:
+  virtual ~HostGateway() = default;
+  virtual std::shared_ptr<net::FrameSink> AttachHost(const HostGrant& grant,
+                                                     std::shared_ptr<net::FrameLink> link) = 0;
+};
+
+}  // namespace tether::web

@@ -1,0 +1,171 @@
+// Minimal, independent encoders for the wire format in tests: protobuf fields written by hand
+// (so tests check docs/protocol.md rather than the code against itself), frames, and a small
+// WebSocket client (Node 20 has none built in).
+import crypto from 'node:crypto';
+import tls from 'node:tls';
+
+export function varint(n) {
+  const out = [];
+  let v = BigInt(n);
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v > 0n) b |= 0x80;
+    out.push(b);
+  } while (v > 0n);
+  return out;
+}
+// field(number, value): value is a number (varint), a string, a Buffer/array (bytes or nested)
+export function field(num, value) {
+  if (typeof value === 'number' || typeof value === 'bigint') return [...varint((num << 3) | 0), ...varint(value)];
+  if (typeof value === 'boolean') return [...varint((num << 3) | 0), value ? 1 : 0];
+  const bytes = typeof value === 'string' ? [...Buffer.from(value, 'utf8')] : [...value];
+  return [...varint((num << 3) | 2), ...varint(bytes.length), ...bytes];
+}
+export const msg = (...fields) => fields.flat();
+
+export function frame(channel, payload, flags = 0) {
+  const head = Buffer.alloc(6);
+  head.writeUInt32BE(payload.length, 0);
+  head[4] = channel;
+  head[5] = flags;
+  return Buffer.concat([head, Buffer.from(payload)]);
+}
+
+export const CONTROL = 0, VIDEO = 1, INPUT = 2, CLIPBOARD = 3;
+export const KEY_FRAME = 0x01, DROPPABLE = 0x02;
+export const guestHello = (code) => frame(CONTROL, field(1, msg(field(1, 1), field(3, 1), field(6, code))));
+export const hostHello = () => frame(CONTROL, field(1, msg(field(1, 1), field(3, 2))));
+export const ping = (nonce) => frame(CONTROL, field(3, field(1, nonce)));
+
+// Reads the first field tag of a payload: the oneof case of the top-level message.
+export const kindOf = (payload) => payload[0] >> 3;
+export const CONTROL_KIND = { welcome: 2, pong: 4, error: 5, peer_event: 9, view_only: 10, session_info: 11, monitor_layout: 7 };
+
+// Splits a byte stream into frames.
+export class FrameSplitter {
+  constructor() { this.buf = Buffer.alloc(0); }
+  push(data) {
+    this.buf = Buffer.concat([this.buf, data]);
+    const out = [];
+    while (this.buf.length >= 6 && this.buf.length >= 6 + this.buf.readUInt32BE(0)) {
+      const len = this.buf.readUInt32BE(0);
+      out.push({ channel: this.buf[4], flags: this.buf[5], payload: this.buf.subarray(6, 6 + len), raw: this.buf.subarray(0, 6 + len) });
+      this.buf = this.buf.subarray(6 + len);
+    }
+    return out;
+  }
+}
+
+// A peer that collects frames and lets a test wait for one matching a predicate.
+export class Peer {
+  constructor() {
+    this.frames = [];
+    this.waiters = [];
+    this.closed = false;
+    this.closeWaiters = [];
+  }
+  deliver(f) {
+    this.frames.push(f);
+    this.waiters = this.waiters.filter((w) => {
+      const i = this.frames.findIndex(w.pred);
+      if (i < 0) return true;
+      w.resolve(this.frames.splice(i, 1)[0]);
+      return false;
+    });
+  }
+  markClosed() {
+    this.closed = true;
+    for (const r of this.closeWaiters) r();
+    for (const w of this.waiters) w.reject(new Error('closed while waiting for a frame'));
+    this.waiters = [];
+  }
+  next(pred = () => true, timeoutMs = 5000) {
+    const i = this.frames.findIndex(pred);
+    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]);
+    if (this.closed) return Promise.reject(new Error('closed'));
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve, reject };
+      this.waiters.push(w);
+      setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); reject(new Error('timed out waiting for a frame')); }, timeoutMs);
+    });
+  }
+  control(kind, timeoutMs) { return this.next((f) => f.channel === CONTROL && kindOf(f.payload) === kind, timeoutMs); }
+  waitClosed(timeoutMs = 5000) {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.closeWaiters.push(resolve);
+      setTimeout(() => reject(new Error('not closed')), timeoutMs);
+    });
+  }
+}
+
+// A guest (or native) endpoint over TLS to the relay port.
+export function connectRelay(server) {
+  return new Promise((resolve, reject) => {
+    const peer = new Peer();
+    const split = new FrameSplitter();
+    const sock = tls.connect({ host: '127.0.0.1', port: server.relayPort, ca: server.ca, checkServerIdentity: () => undefined }, () => resolve(peer));
+    peer.send = (buf) => sock.write(buf);
+    peer.close = () => sock.destroy();
+    sock.on('data', (d) => split.push(d).forEach((f) => peer.deliver(f)));
+    sock.on('close', () => peer.markClosed());
+    sock.on('error', (e) => { if (!peer.closed) reject(e); });
+  });
+}
+
+// A browser-like host over WebSocket to /api/v1/sessions/{id}/connect. Resolves after the 101.
+export function connectViewer(server, sessionId, { cookie, origin = `https://127.0.0.1:${server.webPort}` } = {}) {
+  return new Promise((resolve, reject) => {
+    const key = crypto.randomBytes(16).toString('base64');
+    const sock = tls.connect({ host: '127.0.0.1', port: server.webPort, ca: server.ca, checkServerIdentity: () => undefined }, () => {
+      sock.write(`GET /api/v1/sessions/${sessionId}/connect HTTP/1.1\r\nHost: 127.0.0.1:${server.webPort}\r\n` +
+        `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+        (origin ? `Origin: ${origin}\r\n` : '') + (cookie ? `Cookie: ${cookie}\r\n` : '') + '\r\n');
+    });
+    const peer = new Peer();
+    let buf = Buffer.alloc(0);
+    let upgraded = false;
+    peer.send = (payload) => sock.write(wsFrame(0x2, payload));
+    peer.close = () => { sock.write(wsFrame(0x8, Buffer.from([0x03, 0xe8]))); sock.end(); };
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (!upgraded) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString();
+        buf = buf.subarray(end + 4);
+        const status = Number(head.split(' ')[1]);
+        if (status !== 101) { sock.destroy(); reject(Object.assign(new Error(`upgrade refused: ${status}`), { status, head })); return; }
+        upgraded = true;
+        resolve(peer);
+      }
+      // Server frames are unmasked; each binary message carries exactly one Tether frame.
+      while (buf.length >= 2) {
+        const op = buf[0] & 0x0f;
+        let len = buf[1] & 0x7f, off = 2;
+        if (len === 126) { if (buf.length < 4) return; len = buf.readUInt16BE(2); off = 4; }
+        else if (len === 127) { if (buf.length < 10) return; len = Number(buf.readBigUInt64BE(2)); off = 10; }
+        if (buf.length < off + len) return;
+        const data = buf.subarray(off, off + len);
+        buf = buf.subarray(off + len);
+        if (op === 0x2) peer.deliver({ channel: data[4], flags: data[5], payload: data.subarray(6), raw: data });
+        else if (op === 0x9) sock.write(wsFrame(0xA, data));
+        else if (op === 0x8) { sock.end(); }
+      }
+    });
+    sock.on('close', () => { peer.markClosed(); if (!upgraded) reject(new Error('closed before upgrade')); });
+    sock.on('error', () => {});
+  });
+}
+
+function wsFrame(opcode, payload) {
+  const mask = crypto.randomBytes(4);
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0x80 | opcode, 0x80 | len])
+    : len < 65536 ? Buffer.from([0x80 | opcode, 0x80 | 126, len >> 8, len & 0xff])
+      : Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | 127]), (() => { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt(len)); return b; })()]);
+  const masked = Buffer.from(payload);
+  for (let i = 0; i < masked.length; i++) masked[i] ^= mask[i % 4];
+  return Buffer.concat([head, mask, masked]);
+}
