@@ -228,6 +228,24 @@ Status ConfigureServerContext(SSL_CTX* ctx, const TlsMaterial& material) {
   return {};
 }
 
+Status VerifyPeerPin(const SSL* ssl, const std::string& expected_pin) {
+  X509Ptr cert(SSL_get1_peer_certificate(ssl));
+  if (!cert) return MakeError("tls", "the server presented no certificate");
+  unsigned char* der = nullptr;
+  int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert.get()), &der);
+  if (len <= 0) return MakeError("tls", "cannot read the server's public key");
+  uint8_t digest[32];
+  unsigned int dlen = 0;
+  EVP_Digest(der, static_cast<size_t>(len), digest, &dlen, EVP_sha256(), nullptr);
+  OPENSSL_free(der);
+  std::string actual = "sha256/" + Base64(std::span<const uint8_t>(digest, dlen));
+  if (!ConstantTimeEquals(actual, expected_pin)) {
+    return MakeError("pin_mismatch", "the server's key does not match the pinned key (expected " +
+                                         expected_pin + ", got " + actual + ")");
+  }
+  return {};
+}
+
 Status ConfigureClientContext(SSL_CTX* ctx) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);

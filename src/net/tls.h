@@ -8,6 +8,7 @@
 #include "base/result.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
 
 namespace tether::net {
 
@@ -34,7 +35,12 @@ Result<std::string> SpkiPinFromPem(const std::string& cert_pem);
 // suites with forward secrecy only, no compression or renegotiation, and loads the material.
 Status ConfigureServerContext(SSL_CTX* ctx, const TlsMaterial& material);
 
-// Client policy for agents and tests: same versions and suites, peer verified by SPKI pin only.
+// Client policy for agents: the same versions and suites. The peer is authenticated by its SPKI
+// pin (VerifyPeerPin after the handshake), not by a CA, so self-signed servers work safely.
 Status ConfigureClientContext(SSL_CTX* ctx);
+
+// After a client handshake: succeeds only if the server's certificate carries the public key
+// named by `expected_pin` ("sha256/<base64>"). Compared in constant time.
+Status VerifyPeerPin(const SSL* ssl, const std::string& expected_pin);
 
 }  // namespace tether::net

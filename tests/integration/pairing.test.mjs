@@ -138,7 +138,8 @@ describe('relay pairing', () => {
     await assert.rejects(connectViewer(server, id, { cookie: auth.cookie, origin: 'https://evil.example' }), (e) => e.status === 403);
     await assert.rejects(connectViewer(server, id, { cookie: auth.cookie, origin: null }), (e) => e.status === 403);
     await assert.rejects(connectViewer(server, 'AAAAAAAAAAAAAAAAAAAAAA', { cookie: auth.cookie }), (e) => e.status === 404);
-    await tether(server, ['session', 'end', id]);
+    const ended = await tether(server, ['session', 'end', id]);
+    assert.equal(ended.code, 0, ended.stderr);
     await assert.rejects(connectViewer(server, id, { cookie: auth.cookie }), (e) => e.status === 410);
     const plain = await request(server, 'GET', `/api/v1/sessions/${id}/connect`, { headers: { cookie: auth.cookie } });
     assert.equal(plain.status, 426);
@@ -155,6 +156,32 @@ describe('relay pairing', () => {
     glued.send(Buffer.concat([hostHello(), ping(1)]));  // two frames in one message
     assert.equal((await glued.control(CONTROL_KIND.error)).payload[3], 1);
     await glued.waitClosed();
+  });
+
+  test('a native host joins on the relay port with a single-use token from the web server', async () => {
+    const r = await request(server, 'POST', '/api/v1/sessions', {
+      headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf }, body: { type: 'support', name: 'Native' },
+    });
+    const s = r.json.session;
+    const noCsrf = await request(server, 'POST', `/api/v1/sessions/${s.id}/host-token`, { headers: { cookie: auth.cookie } });
+    assert.equal(noCsrf.status, 403);
+    const t = await request(server, 'POST', `/api/v1/sessions/${s.id}/host-token`,
+      { headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf } });
+    assert.equal(t.status, 201, t.body);
+    const tokenHello = (token) => frame(CONTROL, field(1, msg(field(1, 1), field(3, 2), field(7, token))));
+    const guest = await joinGuest(server, s.code);
+    const host = await connectRelay(server);
+    host.send(tokenHello(t.json.token));
+    await host.control(CONTROL_KIND.welcome);
+    const info = await host.control(CONTROL_KIND.session_info);
+    assert.ok(info.payload.includes(Buffer.from('Native')));
+    guest.send(videoFrame(9, true));
+    assert.deepEqual((await host.next((f) => f.channel === VIDEO)).raw, videoFrame(9, true));
+    const again = await connectRelay(server);
+    again.send(tokenHello(t.json.token));
+    const err = await again.control(CONTROL_KIND.error);
+    assert.equal(err.payload[3], 3, 'a token works once');
+    for (const p of [guest, host]) p.close();
   });
 
   test('guessing codes is rate-limited per address', async () => {

@@ -17,11 +17,12 @@ export function tempDir(prefix = 'tether-test-') {
 }
 
 // Starts tetherd. Resolves once it printed its ready line.
-export async function startTetherd({ dataDir = tempDir(), args = [], env = {}, timeoutMs = 30000 } = {}) {
+export async function startTetherd({ dataDir = tempDir(), args = [], env = {}, timeoutMs = 30000,
+  webListen = '127.0.0.1:0', relayListen = '127.0.0.1:0' } = {}) {
   const proc = spawn(tetherdBin, [
     '--data-dir', dataDir,
-    '--web-listen', '127.0.0.1:0',
-    '--relay-listen', '127.0.0.1:0',
+    '--web-listen', webListen,
+    '--relay-listen', relayListen,
     ...args,
   ], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const server = { proc, dataDir, stdout: '', stderr: '', setupUrl: null, exited: null };
@@ -131,4 +132,25 @@ export function run(cmd, args, { input, timeoutMs = 20000 } = {}) {
     if (input !== undefined) p.stdin.write(input);
     p.stdin.end();
   });
+}
+
+export const agentBin = path.join(buildDir, 'bin', 'tether-agent');
+
+// Starts `tether-agent join` for a server's session code on an X display.
+export function startAgent(server, code, display, { pin = server.pin, extra = [] } = {}) {
+  const proc = spawn(agentBin, ['--display', display, 'join', '--server', `127.0.0.1:${server.relayPort}`,
+    '--pin', pin, ...extra, code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const agent = { proc, output: '' };
+  proc.stdout.on('data', (d) => { agent.output += d; });
+  proc.stderr.on('data', (d) => { agent.output += d; });
+  agent.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  agent.stop = async () => { if (proc.exitCode === null) proc.kill('SIGTERM'); return agent.exited; };
+  agent.waitFor = async (re, timeoutMs = 15000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!re.test(agent.output)) {
+      if (Date.now() > deadline) throw new Error(`agent never printed ${re}:\n${agent.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return agent;
 }

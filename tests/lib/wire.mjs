@@ -126,6 +126,7 @@ export function connectViewer(server, sessionId, { cookie, origin = `https://127
     const peer = new Peer();
     let buf = Buffer.alloc(0);
     let upgraded = false;
+    let partial = [];  // fragments of a message in progress
     peer.send = (payload) => sock.write(wsFrame(0x2, payload));
     peer.close = () => { sock.write(wsFrame(0x8, Buffer.from([0x03, 0xe8]))); sock.end(); };
     sock.on('data', (d) => {
@@ -143,13 +144,21 @@ export function connectViewer(server, sessionId, { cookie, origin = `https://127
       // Server frames are unmasked; each binary message carries exactly one Tether frame.
       while (buf.length >= 2) {
         const op = buf[0] & 0x0f;
+        const finBit = (buf[0] & 0x80) !== 0;
         let len = buf[1] & 0x7f, off = 2;
         if (len === 126) { if (buf.length < 4) return; len = buf.readUInt16BE(2); off = 4; }
         else if (len === 127) { if (buf.length < 10) return; len = Number(buf.readBigUInt64BE(2)); off = 10; }
         if (buf.length < off + len) return;
         const data = buf.subarray(off, off + len);
         buf = buf.subarray(off + len);
-        if (op === 0x2) peer.deliver({ channel: data[4], flags: data[5], payload: data.subarray(6), raw: data });
+        if (op === 0x2 || op === 0x0) {
+          partial.push(Buffer.from(data));
+          if (finBit) {
+            const whole = Buffer.concat(partial);
+            partial = [];
+            peer.deliver({ channel: whole[4], flags: whole[5], payload: whole.subarray(6), raw: whole });
+          }
+        }
         else if (op === 0x9) sock.write(wsFrame(0xA, data));
         else if (op === 0x8) { sock.end(); }
       }
@@ -168,4 +177,58 @@ function wsFrame(opcode, payload) {
   const masked = Buffer.from(payload);
   for (let i = 0; i < masked.length; i++) masked[i] ^= mask[i % 4];
   return Buffer.concat([head, mask, masked]);
+}
+
+// A generic protobuf reader: {fieldNumber: [values]}; varints as Numbers, length-delimited
+// as Buffers, fixed32 as Numbers. Enough to inspect messages in tests.
+export function parse(buf) {
+  const out = {};
+  let i = 0;
+  const readVarint = () => {
+    let v = 0n, shift = 0n;
+    for (;;) {
+      const b = buf[i++];
+      v |= BigInt(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+      shift += 7n;
+    }
+    return Number(v);
+  };
+  while (i < buf.length) {
+    const tag = readVarint();
+    const num = tag >> 3, type = tag & 7;
+    let value;
+    if (type === 0) value = readVarint();
+    else if (type === 2) { const len = readVarint(); value = buf.subarray(i, i + len); i += len; }
+    else if (type === 5) { value = buf.readUInt32LE(i); i += 4; }
+    else if (type === 1) { value = buf.readBigUInt64LE(i); i += 8; }
+    else throw new Error(`wire type ${type}`);
+    (out[num] ||= []).push(value);
+  }
+  return out;
+}
+
+// VideoMessage.frame as {id, monitor, width, height, key, tiles: [{x, y, w, h, codec, data, solid}]}
+export function videoFrameOf(payload) {
+  const vm = parse(payload);
+  if (!vm[1]) return null;
+  const f = parse(vm[1][0]);
+  return {
+    id: f[1]?.[0] ?? 0, monitor: f[2]?.[0] ?? 0, width: f[3]?.[0] ?? 0, height: f[4]?.[0] ?? 0, key: !!f[5]?.[0],
+    tiles: (f[6] || []).map((t) => {
+      const tile = parse(t);
+      const r = parse(tile[1]?.[0] ?? Buffer.alloc(0));
+      return { x: r[1]?.[0] ?? 0, y: r[2]?.[0] ?? 0, w: r[3]?.[0] ?? 0, h: r[4]?.[0] ?? 0, codec: tile[2]?.[0] ?? 0, data: tile[3]?.[0], solid: tile[4]?.[0] };
+    }),
+  };
+}
+
+// InputMessage{key: KeyEvent{keysym, down}}
+export const keyEvent = (keysym, down) => frame(INPUT, field(2, msg(field(1, keysym), down ? field(3, true) : [])));
+// VideoMessage{ack: FrameAck{frame_id}}
+export const frameAck = (id) => frame(VIDEO, field(2, field(1, id)));
+
+// Keysyms for typing ASCII text (Latin-1 keysyms equal the code point; control keys mapped).
+export function keysymsFor(text) {
+  return [...text].map((ch) => (ch === '\n' ? 0xff0d : ch.codePointAt(0)));
 }

@@ -2,9 +2,16 @@ import { LoginPage } from './auth/LoginPage';
 import { SetupPage } from './auth/SetupPage';
 import { ControlPanel } from './panel/ControlPanel';
 import { AuthCard } from './ui/components';
+import { ViewerPage } from './viewer/ViewerPage';
+
+// /sessions/<id>/view: session ids are URL-safe base64 (22 characters today).
+const VIEWER_ROUTE = /^\/sessions\/([A-Za-z0-9_-]{1,64})\/view$/;
 
 export function App() {
-  switch (window.location.pathname) {
+  const path = window.location.pathname;
+  const viewer = VIEWER_ROUTE.exec(path);
+  if (viewer) return <ViewerPage sessionId={viewer[1]} />;
+  switch (path) {
     case '/': return <ControlPanel />;
     case '/login': return <LoginPage />;
     case '/setup': return <SetupPage />;

@@ -13,6 +13,15 @@ void RelayBridge::AdmitGuest(const std::string& code, const std::string& source,
   });
 }
 
+void RelayBridge::AdmitHost(const std::string& token, const std::string& source,
+                            std::function<void(Result<relay::Admission>)> done) {
+  boost::asio::post(pool_, [this, token, source, done = std::move(done)] {
+    auto a = manager_.AdmitHostByToken(token, source);
+    if (!a) return done(a.error());
+    done(relay::Admission{a->session.id, a->session.name, a->username, false});
+  });
+}
+
 void RelayBridge::RecordEvent(const std::string& session_id, const std::string& kind,
                               const std::string& actor, const std::string& detail) {
   boost::asio::post(pool_, [this, session_id, kind, actor, detail] {

@@ -24,6 +24,8 @@ class RelayBridge final : public relay::RelayDirectory,
   // RelayDirectory
   void AdmitGuest(const std::string& code, const std::string& source,
                   std::function<void(Result<relay::Admission>)> done) override;
+  void AdmitHost(const std::string& token, const std::string& source,
+                 std::function<void(Result<relay::Admission>)> done) override;
   void RecordEvent(const std::string& session_id, const std::string& kind,
                    const std::string& actor, const std::string& detail) override;
   void EndSession(const std::string& session_id, const std::string& actor) override;

@@ -323,3 +323,46 @@ ManagerStats SessionManager::Stats() {
 }
 
 }  // namespace tether::manager
+
+namespace tether::manager {
+
+Result<SessionManager::HostToken> SessionManager::IssueHostToken(const std::string& session_id,
+                                                                 const User& user) {
+  auto session = store_.Sessions().Find(session_id);
+  if (!session) return MakeError("not_found", "no such session");
+  if (session->ended_at != 0) return MakeError("conflict", "the session has ended");
+  const int64_t now = clock_.NowUnix();
+  HostToken t{RandomToken(32), now + 60};
+  std::lock_guard lock(host_tokens_mu_);
+  for (auto it = host_tokens_.begin(); it != host_tokens_.end();) {
+    it = it->second.expires_at <= now ? host_tokens_.erase(it) : std::next(it);
+  }
+  if (host_tokens_.size() >= 10000) return MakeError("rate_limited", "too many pending host tokens");
+  host_tokens_[Sha256Hex(t.token)] = PendingHostToken{session_id, user.id, t.expires_at};
+  return t;
+}
+
+Result<SessionManager::HostAdmission> SessionManager::AdmitHostByToken(const std::string& token,
+                                                                       const std::string& source) {
+  if (!code_failures_.Allowed(source)) return MakeError("rate_limited", "too many failed attempts");
+  PendingHostToken pending;
+  {
+    std::lock_guard lock(host_tokens_mu_);
+    auto it = host_tokens_.find(Sha256Hex(token));
+    if (it != host_tokens_.end()) {
+      pending = it->second;
+      host_tokens_.erase(it);  // single use
+    }
+  }
+  const Error refused = MakeError("unauthenticated", "unknown or expired host token");
+  if (pending.session_id.empty() || pending.expires_at <= clock_.NowUnix()) {
+    code_failures_.Failure(source);
+    return refused;
+  }
+  auto user = store_.Users().FindById(pending.user_id);
+  auto session = store_.Sessions().Find(pending.session_id);
+  if (!user || user->disabled || !session || session->ended_at != 0) return refused;
+  return HostAdmission{*session, user->username};
+}
+
+}  // namespace tether::manager

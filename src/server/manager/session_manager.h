@@ -3,6 +3,7 @@
 // session events and the audit trail. Pure domain logic over the Store interfaces (no I/O of
 // its own). Thread-safe. Login and password changes run Argon2id: call them off network
 // threads. The Store and Clock must outlive it.
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -96,6 +97,20 @@ class SessionManager {
   // A guest presents a join code: the open support session that has it. Failures are counted
   // per source address; after 10 in a minute the address gets "rate_limited".
   Result<Session> AdmitGuestByCode(const std::string& code, const std::string& source);
+  // A short-lived, single-use token that lets `user` join `session_id` as a host from a native
+  // client on the relay port (browsers use the WebSocket instead). Only its hash is kept.
+  struct HostToken {
+    std::string token;
+    int64_t expires_at = 0;
+  };
+  Result<HostToken> IssueHostToken(const std::string& session_id, const User& user);
+  // Consumes a host token: the session and the user's name, if valid, unexpired and the session
+  // is open. Failures count against `source` like wrong join codes.
+  struct HostAdmission {
+    Session session;
+    std::string username;
+  };
+  Result<HostAdmission> AdmitHostByToken(const std::string& token, const std::string& source);
   // At most one observer; set during wiring, before any session ends.
   void SetObserver(SessionObserver* observer) { observer_ = observer; }
 
@@ -112,6 +127,13 @@ class SessionManager {
   ManagerOptions options_;
   PasswordHasher hasher_;
   AttemptLimiter code_failures_;
+  struct PendingHostToken {
+    std::string session_id;
+    int64_t user_id = 0;
+    int64_t expires_at = 0;
+  };
+  std::mutex host_tokens_mu_;
+  std::map<std::string, PendingHostToken> host_tokens_;  // by SHA-256 of the token
   SessionObserver* observer_ = nullptr;
   std::mutex setup_mu_;
   std::string setup_token_hash_;  // empty: no token issued or setup done

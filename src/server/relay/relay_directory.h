@@ -23,6 +23,9 @@ class RelayDirectory {
   // an unknown or ended code, "rate_limited" after too many failures from `source`).
   virtual void AdmitGuest(const std::string& code, const std::string& source,
                           std::function<void(Result<Admission>)> done) = 0;
+  // A native host presents a token issued by the web server for a logged-in user.
+  virtual void AdmitHost(const std::string& token, const std::string& source,
+                         std::function<void(Result<Admission>)> done) = 0;
   // Appends a session event (fire and forget).
   virtual void RecordEvent(const std::string& session_id, const std::string& kind,
                            const std::string& actor, const std::string& detail) = 0;

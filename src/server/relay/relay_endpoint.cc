@@ -8,6 +8,7 @@ namespace {
 
 std::atomic<uint64_t> g_next_endpoint_id{1};
 constexpr size_t kMaxJoinCode = 64;
+constexpr size_t kMaxToken = 128;
 
 std::span<const uint8_t> Payload(const net::FrameBytes& frame) {
   return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(frame->data()) + wire::kHeaderSize,
@@ -85,21 +86,20 @@ void RelayEndpoint::OnHello(const v1::Hello& hello) {
     }
     return Attach(*preauth_);
   }
-  if (role_ == v1::ENDPOINT_ROLE_HOST) {
-    relay_.Counters().rejected.Add();
-    return Fail(v1::ERROR_CODE_UNAUTHENTICATED, "hosts join through the web server");
-  }
-  if (role_ != v1::ENDPOINT_ROLE_GUEST) {
+  if (role_ != v1::ENDPOINT_ROLE_GUEST && role_ != v1::ENDPOINT_ROLE_HOST) {
     relay_.Counters().rejected.Add();
     return Fail(v1::ERROR_CODE_PROTOCOL, "unknown endpoint role");
   }
-  if (hello.join_code().empty() || hello.join_code().size() > kMaxJoinCode) {
+  const bool guest = role_ == v1::ENDPOINT_ROLE_GUEST;
+  const std::string& secret = guest ? hello.join_code() : hello.token();
+  if (secret.empty() || secret.size() > (guest ? kMaxJoinCode : kMaxToken)) {
     relay_.Counters().rejected.Add();
-    return Fail(v1::ERROR_CODE_UNAUTHENTICATED, "a join code is required");
+    return Fail(v1::ERROR_CODE_UNAUTHENTICATED,
+                guest ? "a join code is required" : "a host token from the web server is required");
   }
   state_.store(State::kAdmitting, std::memory_order_release);
   std::weak_ptr<RelayEndpoint> weak = shared_from_this();
-  relay_.Directory().AdmitGuest(hello.join_code(), link_->PeerAddress(), [weak](Result<Admission> r) {
+  auto done = [weak, guest](Result<Admission> r) {
     auto self = weak.lock();
     if (!self || self->state_.load() != State::kAdmitting) return;
     if (!r) {
@@ -107,11 +107,17 @@ void RelayEndpoint::OnHello(const v1::Hello& hello) {
       self->state_.store(State::kClosed);
       return self->Fail(v1::ERROR_CODE_UNAUTHENTICATED,
                         r.error().code == "rate_limited" ? "too many attempts; wait a minute"
-                                                          : "unknown or expired session code");
+                        : guest                          ? "unknown or expired session code"
+                                                         : "unknown or expired host token");
     }
-    r->display_name = "guest";
+    if (guest) r->display_name = "guest";
     self->Attach(std::move(*r));
-  });
+  };
+  if (guest) {
+    relay_.Directory().AdmitGuest(secret, link_->PeerAddress(), std::move(done));
+  } else {
+    relay_.Directory().AdmitHost(secret, link_->PeerAddress(), std::move(done));
+  }
 }
 
 void RelayEndpoint::Attach(Admission admission) {

@@ -80,6 +80,7 @@ class WsLink final : public net::FrameLink, public std::enable_shared_from_this<
         [](websocket::response_type& res) { res.set(http::field::server, "tetherd"); }));
     ws_.read_message_max(wire::kHeaderSize + wire::MaxPayload(wire::Channel::kVideo));
     ws_.binary(true);
+    ws_.auto_fragment(false);  // one frame per message, written in one piece
     auto [ec] = co_await ws_.async_accept(req, kNoThrow);
     if (ec) co_return;
     asio::co_spawn(ws_.get_executor(), WriteLoop(), asio::detached);

@@ -76,3 +76,15 @@ HttpResponse WebApp::SessionEvents(const HttpRequest& req, const Params& p) {
 }
 
 }  // namespace tether::web
+
+namespace tether::web {
+
+HttpResponse WebApp::IssueHostToken(const HttpRequest& req, const Params& p) {
+  auto ctx = RequireUser(req);
+  if (!ctx) return ErrorResponse(ctx.error());
+  auto t = manager_.IssueHostToken(p[0], ctx->user);
+  if (!t) return ErrorResponse(t.error());
+  return HttpResponse::Json(201, nlohmann::json{{"token", t->token}, {"expires_at", t->expires_at}}.dump());
+}
+
+}  // namespace tether::web

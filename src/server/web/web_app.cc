@@ -30,6 +30,7 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"POST", "/api/v1/sessions/{}/end", &WebApp::EndSession},
       {"GET", "/api/v1/sessions/{}/events", &WebApp::SessionEvents},
       {"GET", "/api/v1/sessions/{}/connect", &WebApp::ConnectWithoutUpgrade},
+      {"POST", "/api/v1/sessions/{}/host-token", &WebApp::IssueHostToken},
       {"GET", "/setup", &WebApp::SetupPage, true},
       {"GET", "/", &WebApp::UiPage},
       {"GET", "/login", &WebApp::UiPage},

@@ -78,6 +78,7 @@ class WebApp {
   HttpResponse EndSession(const HttpRequest&, const Params&);
   HttpResponse SessionEvents(const HttpRequest&, const Params&);
   HttpResponse ConnectWithoutUpgrade(const HttpRequest&, const Params&);
+  HttpResponse IssueHostToken(const HttpRequest&, const Params&);
   // service_handlers.cc
   HttpResponse Healthz(const HttpRequest&, const Params&);
   HttpResponse MetricsPage(const HttpRequest&, const Params&);

@@ -121,6 +121,14 @@ describe('ApiClient requests', () => {
     expect(JSON.parse(String(init?.body))).toEqual({ type: 'support', name: 'x', code: '4242' });
   });
 
+  it('fetches one session by id, escaping the id', async () => {
+    const fetch = stubFetch(jsonResponse(200, { session: { id: 'AbC-_x', type: 'support', name: 'x', ended_at: 0 } }));
+    const client = new ApiClient({ fetch });
+    expect(await client.getSession('AbC-_x')).toMatchObject({ id: 'AbC-_x', ended_at: 0 });
+    expect((await caught(client.getSession('a/b'))).code).toBe('network');  // no more stubbed answers
+    expect(fetch.mock.calls.map(([url]) => url)).toEqual(['/api/v1/sessions/AbC-_x', '/api/v1/sessions/a%2Fb']);
+  });
+
   it('forgets the CSRF token even when logout fails', async () => {
     const fetch = stubFetch(
       jsonResponse(200, { user: { id: 1, username: 'a', role: 'r' }, csrf_token: 't' }),

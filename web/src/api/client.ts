@@ -183,6 +183,11 @@ export class ApiClient {
     return r.sessions ?? [];
   }
 
+  async getSession(id: string): Promise<Session> {
+    const r = await this.request<{ session: Session }>('GET', `/sessions/${encodeURIComponent(id)}`);
+    return r.session;
+  }
+
   async createSession(s: NewSession): Promise<Session> {
     const r = await this.request<{ session: Session }>('POST', '/sessions', s);
     return r.session;

@@ -1,5 +1,10 @@
 import type { Session } from '../api/client';
+import { go } from '../ui/nav';
 import { formatTime } from './format';
+
+export function viewerPath(id: string | number): string {
+  return `/sessions/${encodeURIComponent(String(id))}/view`;
+}
 
 export function SessionList({ sessions, loading }: { sessions: Session[] | null; loading: boolean }) {
   if (sessions === null) return <p class="muted">{loading ? 'Loading sessions…' : ''}</p>;
@@ -7,7 +12,10 @@ export function SessionList({ sessions, loading }: { sessions: Session[] | null;
   return (
     <table class="sessions" aria-label="Sessions">
       <thead>
-        <tr><th scope="col">Name</th><th scope="col">Code</th><th scope="col">Created</th><th scope="col">Status</th></tr>
+        <tr>
+          <th scope="col">Name</th><th scope="col">Code</th><th scope="col">Created</th><th scope="col">Status</th>
+          <th scope="col"><span class="visually-hidden">Actions</span></th>
+        </tr>
       </thead>
       <tbody>
         {sessions.map((s) => (
@@ -16,6 +24,11 @@ export function SessionList({ sessions, loading }: { sessions: Session[] | null;
             <td class="code">{s.code ?? ''}</td>
             <td>{formatTime(s.created_at)}</td>
             <td>{s.ended_at ? `Ended ${formatTime(s.ended_at)}` : 'Active'}</td>
+            <td class="actions">
+              {!s.ended_at && (
+                <button type="button" onClick={() => go(viewerPath(s.id))}>Join</button>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -1,0 +1,80 @@
+// tether-agent: the guest agent. `join` connects to a support session by its code.
+#include <csignal>
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <thread>
+
+#include "agent/capture/x11_screen_capturer_x11.h"
+#include "agent/input/xtest_input_injector_x11.h"
+#include "agent/session/agent_session.h"
+#include "base/clock.h"
+#include "base/crypto.h"
+#include "base/log.h"
+#include "net/asio_util.h"
+
+namespace {
+
+tether::agent::AgentSession* g_session = nullptr;
+
+void OnSignal(int) {
+  if (g_session) g_session->Stop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tether-agent — share this computer's screen with a Tether support session"};
+  app.require_subcommand(1);
+  std::string display, server, pin, code, log_level = "info";
+  int max_fps = 30;
+  app.add_option("--display", display, "X display to share (default $DISPLAY)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  auto* join = app.add_subcommand("join", "join a support session by its code");
+  join->add_option("--server", server, "relay address HOST:PORT")->required();
+  join->add_option("--pin", pin, "the server's key pin, sha256/BASE64")->required();
+  join->add_option("--max-fps", max_fps, "frames per second at most (default 30)")->check(CLI::Range(1, 60));
+  join->add_option("code", code, "the session code the technician gave you")->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  tether::InitCrypto();
+  tether::InitLogging(tether::LogFormat::kText, spdlog::level::from_str(log_level));
+  auto addr = tether::net::ParseListenAddress(server);
+  if (!addr) {
+    std::cerr << "tether-agent: --server: " << addr.error().message << "\n";
+    return 2;
+  }
+  if (pin.rfind("sha256/", 0) != 0 || pin.size() != 51) {
+    std::cerr << "tether-agent: --pin: expected sha256/ followed by 44 base64 characters\n";
+    return 2;
+  }
+  tether::Status err;
+  auto capturer = tether::agent::CreateX11ScreenCapturer(display, &err);
+  if (!capturer) {
+    std::cerr << "tether-agent: cannot capture the screen: " << err.error().message << "\n";
+    return 1;
+  }
+  auto injector = tether::agent::CreateXTestInputInjector(display, &err);
+  if (!injector) {
+    std::cerr << "tether-agent: cannot control the screen: " << err.error().message << "\n";
+    return 1;
+  }
+  tether::RealClock clock;
+  tether::agent::AgentOptions options{addr->host, addr->port, pin, code, max_fps};
+  tether::agent::AgentSession session(options, std::move(capturer), std::move(injector), clock);
+  g_session = &session;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  auto result = session.Run();
+  g_session = nullptr;
+  switch (result) {
+    case tether::agent::AgentExit::kSessionEnded: return 0;
+    case tether::agent::AgentExit::kRefused: return 1;
+    case tether::agent::AgentExit::kStopped: return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,324 @@
+#include "agent/session/agent_session.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include <deque>
+#include <random>
+
+#include "agent/session/capture_pump.h"
+#include "base/log.h"
+#include "net/tls.h"
+#include "wire/control.h"
+#include "wire/frame.h"
+
+namespace tether::agent {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+enum class Outcome { kRetry, kEnded, kRefused, kStopped };
+
+std::span<const uint8_t> PayloadOf(const std::string& frame) {
+  return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(frame.data()) + wire::kHeaderSize,
+                                  frame.size() - wire::kHeaderSize);
+}
+
+}  // namespace
+
+struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
+  Impl(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
+       std::unique_ptr<InputInjector> injector, const Clock& clock)
+      : options(std::move(options)), injector(std::move(injector)),
+        ssl_ctx(asio::ssl::context::tls_client), input_thread(1) {
+    (void)net::ConfigureClientContext(ssl_ctx.native_handle());
+    CapturePumpOptions po;
+    po.max_fps = this->options.max_fps;
+    pump = std::make_unique<CapturePump>(
+        std::move(capturer), clock,
+        [this](std::string frame) {
+          asio::post(io, [this, f = std::move(frame)]() mutable { Queue(std::move(f)); });
+        },
+        po);
+  }
+
+  AgentOptions options;
+  std::unique_ptr<InputInjector> injector;
+  std::unique_ptr<CapturePump> pump;
+  asio::io_context io;
+  asio::ssl::context ssl_ctx;
+  asio::thread_pool input_thread;  // XTest calls, in order, off the network thread
+  std::shared_ptr<spdlog::logger> log = Log("agent");
+
+  // Current connection (io thread only).
+  std::unique_ptr<asio::ssl::stream<tcp::socket>> stream;
+  std::deque<std::string> out;
+  bool writing = false;
+  bool connected = false;
+  bool welcomed_once = false;
+  bool stopping = false;
+  asio::steady_timer heartbeat{io};
+
+  void Queue(std::string frame) {
+    if (!connected) return;
+    if (out.size() > 256) return;  // the pump's window keeps this short; never grow without bound
+    out.push_back(std::move(frame));
+    if (!writing) asio::co_spawn(io, WriteLoop(), asio::detached);
+  }
+
+  awaitable<void> WriteLoop() {
+    writing = true;
+    auto self = shared_from_this();
+    while (!out.empty() && stream) {
+      std::string frame = std::move(out.front());
+      out.pop_front();
+      auto [ec, n] = co_await asio::async_write(*stream, asio::buffer(frame), kNoThrow);
+      if (ec) {
+        boost::system::error_code ignored;
+        if (stream) stream->lowest_layer().close(ignored);
+        break;
+      }
+    }
+    writing = false;
+  }
+
+  void SendControl(const v1::ControlMessage& msg) { Queue(wire::EncodeControlFrame(msg)); }
+
+  void Inject(std::function<void(InputInjector&)> fn) {
+    asio::post(input_thread, [this, fn = std::move(fn)] {
+      if (injector) fn(*injector);
+    });
+  }
+
+  awaitable<Outcome> ConnectOnce() {
+    tcp::resolver resolver(io);
+    auto [rec, results] = co_await resolver.async_resolve(options.host, std::to_string(options.port), kNoThrow);
+    if (rec) {
+      log->warn("cannot resolve {}: {}", options.host, rec.message());
+      co_return Outcome::kRetry;
+    }
+    stream = std::make_unique<asio::ssl::stream<tcp::socket>>(io, ssl_ctx);
+    asio::steady_timer deadline(io);
+    auto arm = [&](std::chrono::seconds d) {
+      deadline.expires_after(d);
+      deadline.async_wait([s = stream.get()](boost::system::error_code ec) {
+        if (!ec) {
+          boost::system::error_code ignored;
+          s->lowest_layer().close(ignored);
+        }
+      });
+    };
+    arm(std::chrono::seconds(10));
+    auto [cec, ep] = co_await asio::async_connect(stream->lowest_layer(), results, kNoThrow);
+    if (cec) {
+      log->warn("cannot connect to {}:{}: {}", options.host, options.port, cec.message());
+      co_return Outcome::kRetry;
+    }
+    boost::system::error_code ec;
+    stream->lowest_layer().set_option(tcp::no_delay(true), ec);
+    SSL_set_tlsext_host_name(stream->native_handle(), options.host.c_str());
+    std::tie(ec) = co_await stream->async_handshake(asio::ssl::stream_base::client, kNoThrow);
+    if (ec) {
+      log->warn("TLS handshake with {}:{} failed: {}", options.host, options.port, ec.message());
+      co_return Outcome::kRetry;
+    }
+    if (auto st = net::VerifyPeerPin(stream->native_handle(), options.pin); !st) {
+      log->error("refusing the server: {}", st.error().message);
+      co_return Outcome::kRefused;
+    }
+
+    connected = true;
+    v1::ControlMessage hello;
+    auto* h = hello.mutable_hello();
+    h->set_protocol_version(wire::kProtocolVersion);
+    h->set_min_protocol_version(wire::kMinProtocolVersion);
+    h->set_role(v1::ENDPOINT_ROLE_GUEST);
+    for (const char* cap : {"video.jpeg", "video.deflate", "video.solid", "cursor", "input.xtest"}) {
+      h->add_capabilities(cap);
+    }
+    h->set_software(std::string("tether-agent/") + TETHER_VERSION);
+    h->set_join_code(options.join_code);
+    SendControl(hello);
+
+    Outcome outcome = co_await ReadLoop(arm);
+    connected = false;
+    out.clear();
+    pump->SetWatched(false);
+    Inject([](InputInjector& i) { i.ReleaseAll(); });
+    deadline.cancel();
+    if (stream) stream->lowest_layer().close(ec);
+    co_return outcome;
+  }
+
+  template <class Arm>
+  awaitable<Outcome> ReadLoop(Arm& arm) {
+    std::chrono::seconds idle(60);
+    std::array<uint8_t, wire::kHeaderSize> head{};
+    std::string frame;
+    bool heartbeat_started = false;
+    while (true) {
+      arm(idle);
+      auto [ec, n] = co_await asio::async_read(*stream, asio::buffer(head), kNoThrow);
+      if (ec) break;
+      auto header = wire::DecodeHeader(head);
+      if (!header) {
+        log->warn("bad frame from the relay: {}", header.error().message);
+        break;
+      }
+      frame.assign(reinterpret_cast<const char*>(head.data()), head.size());
+      frame.resize(wire::kHeaderSize + header->length);
+      std::tie(ec, n) = co_await asio::async_read(
+          *stream, asio::buffer(frame.data() + wire::kHeaderSize, header->length), kNoThrow);
+      if (ec) break;
+      auto payload = PayloadOf(frame);
+      switch (header->channel) {
+        case wire::Channel::kControl: {
+          auto msg = wire::DecodeControl(payload);
+          if (!msg) break;
+          if (msg->has_welcome()) {
+            welcomed_once = true;
+            idle = std::chrono::seconds(std::max<uint32_t>(msg->welcome().idle_timeout_seconds(), 10));
+            log->info("joined through {} (protocol {})", msg->welcome().server(), msg->welcome().protocol_version());
+            pump->ResendLayout();
+            if (!heartbeat_started) {
+              heartbeat_started = true;
+              asio::co_spawn(io, Heartbeat(std::max<uint32_t>(msg->welcome().heartbeat_seconds(), 5)),
+                             asio::detached);
+            }
+          } else if (msg->has_session_info()) {
+            log->info("in session \"{}\"", msg->session_info().session_name());
+          } else if (msg->has_peer_event()) {
+            const auto& e = msg->peer_event();
+            if (e.role() == v1::ENDPOINT_ROLE_HOST) {
+              log->info("host {} {}", e.display_name(), e.kind() == v1::PeerEvent::KIND_JOINED ? "joined" : "left");
+            }
+            pump->SetWatched(e.hosts() > 0);
+            if (e.hosts() == 0) Inject([](InputInjector& i) { i.ReleaseAll(); });
+          } else if (msg->has_ping()) {
+            v1::ControlMessage pong;
+            pong.mutable_pong()->set_nonce(msg->ping().nonce());
+            SendControl(pong);
+          } else if (msg->has_select_monitor()) {
+            pump->SelectMonitor(msg->select_monitor().monitor());
+          } else if (msg->has_end_session()) {
+            co_return Outcome::kEnded;
+          } else if (msg->has_error()) {
+            const auto& e = msg->error();
+            log->warn("the relay says: {}", e.message());
+            heartbeat.cancel();
+            if (e.code() == v1::ERROR_CODE_SESSION_ENDED) co_return Outcome::kEnded;
+            if (e.code() == v1::ERROR_CODE_UNAUTHENTICATED) {
+              // Refused on the first join: a wrong code. Refused after having joined: the
+              // session is over (its code no longer admits anyone).
+              co_return welcomed_once ? Outcome::kEnded : Outcome::kRefused;
+            }
+            if (e.code() == v1::ERROR_CODE_VERSION) co_return Outcome::kRefused;
+            co_return Outcome::kRetry;
+          }
+          break;
+        }
+        case wire::Channel::kVideo: {
+          auto msg = wire::DecodeVideo(payload);
+          if (!msg) break;
+          if (msg->has_ack()) pump->OnAck(msg->ack().frame_id());
+          if (msg->has_refresh()) pump->RequestKeyFrame();
+          break;
+        }
+        case wire::Channel::kInput: {
+          auto msg = wire::DecodeInput(payload);
+          if (!msg) break;
+          if (msg->has_pointer()) {
+            MonitorInfo monitor = pump->SelectedMonitor();
+            for (const auto& m : pump->Monitors()) {
+              if (m.id == msg->pointer().monitor()) monitor = m;
+            }
+            Inject([ev = msg->pointer(), monitor](InputInjector& i) { (void)i.Pointer(ev, monitor); });
+          } else if (msg->has_key()) {
+            Inject([ev = msg->key()](InputInjector& i) { (void)i.Key(ev); });
+          } else if (msg->has_release_all()) {
+            Inject([](InputInjector& i) { i.ReleaseAll(); });
+          }
+          break;
+        }
+        default:
+          break;  // clipboard, chat, files: not handled by this agent yet
+      }
+    }
+    heartbeat.cancel();
+    co_return stopping ? Outcome::kStopped : Outcome::kRetry;
+  }
+
+  awaitable<void> Heartbeat(uint32_t seconds) {
+    auto self = shared_from_this();
+    uint64_t nonce = 0;
+    while (connected) {
+      heartbeat.expires_after(std::chrono::seconds(seconds));
+      auto [ec] = co_await heartbeat.async_wait(kNoThrow);
+      if (ec || !connected) co_return;
+      v1::ControlMessage ping;
+      ping.mutable_ping()->set_nonce(++nonce);
+      SendControl(ping);
+    }
+  }
+
+  awaitable<AgentExit> Main() {
+    auto self = shared_from_this();
+    std::mt19937 rng(std::random_device{}());
+    int attempt = 0;
+    pump->Start();
+    while (!stopping) {
+      Outcome o = co_await ConnectOnce();
+      stream.reset();
+      if (o == Outcome::kEnded) {
+        log->info("the session has ended");
+        co_return AgentExit::kSessionEnded;
+      }
+      if (o == Outcome::kRefused) co_return AgentExit::kRefused;
+      if (stopping || o == Outcome::kStopped) break;
+      // Exponential backoff with jitter: 0.5 s, 1 s, 2 s ... at most 15 s; reset after a join.
+      if (welcomed_once) attempt = std::min(attempt, 1);
+      auto base = std::chrono::milliseconds(500) * (1 << std::min(attempt++, 5));
+      auto wait = std::min<std::chrono::milliseconds>(base, std::chrono::seconds(15));
+      wait += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 250)(rng));
+      log->info("reconnecting in {} ms", wait.count());
+      asio::steady_timer t(io, wait);
+      co_await t.async_wait(kNoThrow);
+    }
+    co_return AgentExit::kStopped;
+  }
+};
+
+AgentSession::AgentSession(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
+                           std::unique_ptr<InputInjector> injector, const Clock& clock)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(capturer), std::move(injector), clock)) {}
+
+AgentSession::~AgentSession() {
+  impl_->pump->Stop();
+  impl_->input_thread.join();
+}
+
+AgentExit AgentSession::Run() {
+  AgentExit result = AgentExit::kStopped;
+  asio::co_spawn(impl_->io, impl_->Main(), [&](std::exception_ptr e, AgentExit r) {
+    if (!e) result = r;
+    impl_->io.stop();
+  });
+  impl_->io.run();
+  impl_->pump->Stop();
+  return result;
+}
+
+void AgentSession::Stop() {
+  auto impl = impl_;
+  asio::post(impl->io, [impl] {
+    impl->stopping = true;
+    boost::system::error_code ec;
+    if (impl->stream) impl->stream->lowest_layer().close(ec);
+  });
+}
+
+}  // namespace tether::agent

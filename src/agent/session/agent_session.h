@@ -1,0 +1,45 @@
+#pragma once
+// AgentSession: the guest agent's connection to the relay. Connects over TLS, authenticates the
+// server by its pinned key, joins the session with its code, then runs the capture pump while
+// hosts watch and injects their input. Reconnects with backoff after a network break or a
+// server restart; stops for good when the session ends, the code is refused or the pin does not
+// match. Run() drives an io_context on the calling thread; Stop() may be called from any thread.
+// The capturer and injector are owned; the clock must outlive it.
+#include <memory>
+#include <string>
+
+#include "agent/capture/screen_capturer.h"
+#include "agent/input/input_injector.h"
+#include "base/clock.h"
+
+namespace tether::agent {
+
+struct AgentOptions {
+  std::string host;
+  uint16_t port = 8041;
+  std::string pin;        // "sha256/<base64>"
+  std::string join_code;
+  int max_fps = 30;
+};
+
+enum class AgentExit {
+  kSessionEnded = 0,  // the host or guest ended it: exit 0
+  kRefused = 1,       // wrong code, pin mismatch, incompatible server
+  kStopped = 2,       // Stop() (signal)
+};
+
+class AgentSession {
+ public:
+  AgentSession(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
+               std::unique_ptr<InputInjector> injector, const Clock& clock);
+  ~AgentSession();
+
+  AgentExit Run();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace tether::agent

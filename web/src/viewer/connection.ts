@@ -1,0 +1,566 @@
+// The viewer's connection to the relay: one WebSocket carrying frames (protocol/frame.ts), the
+// handshake, heartbeat, reconnection with backoff and message dispatch. No DOM: the socket and
+// the clock are injected, so the state machine is tested with fakes (connection.test.ts).
+//
+// States:
+//   connecting    first attempt; socket opening or Hello sent, no Welcome yet
+//   waiting       Welcome received, the guest is not connected
+//   connected     Welcome received and the guest is connected
+//   reconnecting  the connection broke; waiting for the backoff delay or for the next Welcome
+//   ended         the session is over (SessionError SESSION_ENDED or EndSession); final
+//   failed        an error that reconnecting cannot fix (version, auth, …); final
+//   closed        closed by the user (Disconnect); final
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import {
+  Channel,
+  decodeMessage,
+  encodeClipboard,
+  encodeControl,
+  encodeInput,
+  encodeVideo,
+} from '../protocol/frame';
+import {
+  ControlMessageSchema,
+  EndpointRole,
+  ErrorCode,
+  type ControlMessage,
+  type MonitorLayout,
+  type PeerEvent,
+  type SessionInfo,
+  type Welcome,
+} from '../protocol/gen/tether/v1/control_pb';
+import {
+  ClipboardMessageSchema,
+  InputMessageSchema,
+  VideoMessageSchema,
+  type ClipboardMessage,
+  type VideoMessage,
+} from '../protocol/gen/tether/v1/media_pb';
+
+export const PROTOCOL_VERSION = 1;
+export const SOFTWARE = 'tether-web/0.1.0';
+export const CAPABILITIES = ['video.jpeg', 'video.deflate', 'video.solid', 'cursor'] as const;
+export const ALL_MONITORS = 0xffffffff;
+
+export type ConnectionState = 'connecting' | 'waiting' | 'connected' | 'reconnecting' | 'ended' | 'failed' | 'closed';
+
+export const FINAL_STATES: ReadonlySet<ConnectionState> = new Set(['ended', 'failed', 'closed']);
+
+export interface StateDetail {
+  message?: string;   // ended/failed: why; reconnecting: the last error, if any
+  attempt?: number;   // reconnecting: 1 for the first retry
+  delayMs?: number;   // reconnecting: wait before this attempt
+}
+
+// The subset of WebSocket the connection uses.
+export interface SocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: Uint8Array<ArrayBuffer>): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface Clock {
+  now(): number;  // milliseconds, monotonic
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export type ReconnectDecision = { proceed: true } | { proceed: false; state: 'ended' | 'failed'; message: string };
+
+export interface ConnectionListener {
+  onState?(state: ConnectionState, detail: StateDetail): void;
+  onWelcome?(welcome: Welcome): void;          // every (re)connection; the video state is stale
+  onSessionInfo?(info: SessionInfo): void;
+  onPeerEvent?(event: PeerEvent): void;
+  onMonitorLayout?(layout: MonitorLayout): void;
+  onViewOnly?(viewOnly: boolean): void;
+  onVideo?(message: VideoMessage): void;
+  onClipboard?(message: ClipboardMessage): void;
+  onRoundTrip?(ms: number): void;
+  onReceived?(bytes: number): void;
+  onError?(message: string): void;             // a SessionError or a local problem, for display
+}
+
+export interface ConnectionOptions {
+  url: string;
+  socketFactory?: SocketFactory;
+  clock?: Clock;
+  listener?: ConnectionListener;
+  // Asked before each reconnection attempt (e.g. whether the session still exists).
+  beforeReconnect?: (attempt: number) => Promise<ReconnectDecision>;
+  fastPingMs?: number;        // ping period while statistics are shown (default 2 s)
+  maxHeartbeatMs?: number;    // ping at least this often (default 20 s)
+  welcomeTimeoutMs?: number;  // from socket creation to Welcome (default 15 s)
+}
+
+const OPEN = 1;
+const CLOSE_NORMAL = 1000;
+const CLOSE_PROTOCOL = 4002;  // application range: our own protocol complaint
+const CLOSE_TIMEOUT = 4008;
+
+// 1 s, 2 s, 4 s, 8 s, then 15 s.
+export function backoffDelay(attempt: number): number {
+  return Math.min(15000, 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+// The viewer's WebSocket URL on the page's own origin (wss:// on the HTTPS server).
+export function connectUrl(loc: { protocol: string; host: string }, sessionId: string): string {
+  const scheme = loc.protocol === 'http:' ? 'ws' : 'wss';
+  return `${scheme}://${loc.host}/api/v1/sessions/${encodeURIComponent(sessionId)}/connect`;
+}
+
+// SessionError codes after which reconnecting cannot help.
+const FATAL_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.PROTOCOL,
+  ErrorCode.VERSION,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.UNAVAILABLE,
+]);
+
+export const SESSION_ENDED_MESSAGE = 'The session has ended';
+
+function errorText(code: ErrorCode, message: string): string {
+  if (message) return message;
+  switch (code) {
+    case ErrorCode.VERSION: return 'The server speaks another protocol version.';
+    case ErrorCode.UNAUTHENTICATED: return 'You are not logged in.';
+    case ErrorCode.FORBIDDEN: return 'You are not allowed to view this session.';
+    case ErrorCode.TIMEOUT: return 'The connection timed out.';
+    case ErrorCode.SHUTTING_DOWN: return 'The server is restarting.';
+    case ErrorCode.UNAVAILABLE: return 'The server does not offer this yet.';
+    default: return 'Protocol error.';
+  }
+}
+
+export class ViewerConnection {
+  private readonly url: string;
+  private readonly socketFactory: SocketFactory;
+  private readonly clock: Clock;
+  private readonly listener: ConnectionListener;
+  private readonly beforeReconnect?: (attempt: number) => Promise<ReconnectDecision>;
+  private readonly fastPingMs: number;
+  private readonly maxHeartbeatMs: number;
+  private readonly welcomeTimeoutMs: number;
+
+  private socket: SocketLike | null = null;
+  private stateValue: ConnectionState = 'connecting';
+  private started = false;
+  private welcomed = false;
+  private guestPresent = false;
+  private attempt = 0;              // reconnection attempts since the last Welcome
+  private lastError: string | undefined;
+  private heartbeatMs: number;
+  private idleTimeoutMs = 60000;
+  private fastPing = false;
+  private lastReceivedAt = 0;
+  private readonly pendingPings = new Set<bigint>();
+  private viewOnlyValue = false;
+  private viewOnlyRequested: boolean | null = null;  // the user's explicit choice, re-sent after a reconnect
+  private selectedMonitor: number | null = null;      // the user's explicit choice
+  private shownMonitor: number | null = null;         // the monitor of the last frame
+
+  private reconnectTimer: unknown = null;
+  private heartbeatTimer: unknown = null;
+  private welcomeTimer: unknown = null;
+
+  constructor(options: ConnectionOptions) {
+    this.url = options.url;
+    this.socketFactory = options.socketFactory ?? ((url) => new WebSocket(url) as unknown as SocketLike);
+    this.clock = options.clock ?? realClock;
+    this.listener = options.listener ?? {};
+    this.beforeReconnect = options.beforeReconnect;
+    this.fastPingMs = options.fastPingMs ?? 2000;
+    this.maxHeartbeatMs = options.maxHeartbeatMs ?? 20000;
+    this.welcomeTimeoutMs = options.welcomeTimeoutMs ?? 15000;
+    this.heartbeatMs = this.maxHeartbeatMs;
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get viewOnly(): boolean {
+    return this.viewOnlyValue;
+  }
+
+  get isReady(): boolean {
+    return this.welcomed && this.socket !== null && this.socket.readyState === OPEN;
+  }
+
+  // The monitor a refresh asks for: the user's pick, else what is being shown, else 0.
+  get currentMonitor(): number {
+    return this.selectedMonitor ?? this.shownMonitor ?? 0;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.setState('connecting', {});
+    this.open();
+  }
+
+  // Disconnect by the user: final, no reconnection.
+  close(): void {
+    if (FINAL_STATES.has(this.stateValue)) return;
+    if (this.isReady && !this.viewOnlyValue) this.sendInput({ msg: { case: 'releaseAll', value: {} } });
+    this.finish('closed', {});
+  }
+
+  // --- sending ---------------------------------------------------------------------------
+
+  sendControl(init: MessageInitShape<typeof ControlMessageSchema>): boolean {
+    return this.sendBytes(() => encodeControl(init));
+  }
+
+  sendVideo(init: MessageInitShape<typeof VideoMessageSchema>): boolean {
+    return this.sendBytes(() => encodeVideo(init));
+  }
+
+  // Input is dropped while view-only (the relay enforces this too).
+  sendInput(init: MessageInitShape<typeof InputMessageSchema>): boolean {
+    if (this.viewOnlyValue) return false;
+    return this.sendBytes(() => encodeInput(init));
+  }
+
+  sendClipboard(init: MessageInitShape<typeof ClipboardMessageSchema>): boolean {
+    return this.sendBytes(() => encodeClipboard(init));
+  }
+
+  requestRefresh(): boolean {
+    return this.sendVideo({ msg: { case: 'refresh', value: { monitor: this.currentMonitor } } });
+  }
+
+  selectMonitor(monitor: number): void {
+    this.selectedMonitor = monitor;
+    if (!this.isReady) return;
+    this.sendControl({ msg: { case: 'selectMonitor', value: { monitor } } });
+    this.requestRefresh();
+  }
+
+  // Asks the relay for view-only (always granted) or control (the relay decides and answers
+  // with ViewOnly). The change is shown at once; a ViewOnly from the relay overrides it.
+  setViewOnly(viewOnly: boolean): void {
+    if (viewOnly && !this.viewOnlyValue && this.isReady) this.sendInput({ msg: { case: 'releaseAll', value: {} } });
+    this.viewOnlyRequested = viewOnly;
+    if (this.isReady) this.sendControl({ msg: { case: 'viewOnly', value: { viewOnly } } });
+    this.applyViewOnly(viewOnly);
+  }
+
+  // Statistics shown: ping every fastPingMs for a fresh latency figure.
+  setFastPing(on: boolean): void {
+    if (this.fastPing === on) return;
+    this.fastPing = on;
+    if (this.welcomed) {
+      if (on) this.sendPing();  // a latency figure at once
+      this.scheduleHeartbeat();
+    }
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  private setState(state: ConnectionState, detail: StateDetail): void {
+    this.stateValue = state;
+    this.listener.onState?.(state, detail);
+  }
+
+  private open(): void {
+    this.welcomed = false;
+    this.guestPresent = false;  // the relay tells again after the Welcome (PeerEvent)
+    this.pendingPings.clear();
+    let socket: SocketLike;
+    try {
+      socket = this.socketFactory(this.url);
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => this.onOpen(socket);
+    socket.onmessage = (ev) => this.onMessage(socket, ev.data);
+    socket.onclose = () => this.onClose(socket);
+    socket.onerror = () => {};  // always followed by close
+    this.welcomeTimer = this.clock.setTimeout(() => {
+      if (this.socket === socket && !this.welcomed) this.drop(socket, CLOSE_TIMEOUT, 'The server did not answer.');
+    }, this.welcomeTimeoutMs);
+  }
+
+  private onOpen(socket: SocketLike): void {
+    if (socket !== this.socket) return;
+    this.lastReceivedAt = this.clock.now();
+    // The Hello is always the first frame.
+    this.sendRaw(encodeControl({
+      msg: {
+        case: 'hello',
+        value: {
+          protocolVersion: PROTOCOL_VERSION,
+          minProtocolVersion: PROTOCOL_VERSION,
+          role: EndpointRole.HOST,
+          capabilities: [...CAPABILITIES],
+          software: SOFTWARE,
+        },
+      },
+    }));
+  }
+
+  private onMessage(socket: SocketLike, data: unknown): void {
+    if (socket !== this.socket) return;
+    if (!(data instanceof ArrayBuffer)) {
+      this.drop(socket, CLOSE_PROTOCOL, 'The server sent a text message.');
+      return;
+    }
+    this.lastReceivedAt = this.clock.now();
+    this.listener.onReceived?.(data.byteLength);
+    let decoded: ReturnType<typeof decodeMessage>;
+    try {
+      decoded = decodeMessage(data);
+    } catch (err) {
+      this.drop(socket, CLOSE_PROTOCOL, `Bad frame from the server (${err instanceof Error ? err.message : String(err)}).`);
+      return;
+    }
+    if (!('message' in decoded)) return;  // file and chat: not handled by the viewer
+    switch (decoded.channel) {
+      case Channel.Control:
+        this.onControl(decoded.message);
+        break;
+      case Channel.Video:
+        if (!this.welcomed) return;
+        if (decoded.message.msg.case === 'frame') {
+          this.shownMonitor = decoded.message.msg.value.monitor;
+          if (!this.guestPresent) this.setGuestPresent(true);  // a frame proves the guest is there
+        }
+        this.listener.onVideo?.(decoded.message);
+        break;
+      case Channel.Clipboard:
+        if (this.welcomed) this.listener.onClipboard?.(decoded.message);
+        break;
+      default:
+        break;  // input frames are host → guest only
+    }
+  }
+
+  private onControl(m: ControlMessage): void {
+    const msg = m.msg;
+    switch (msg.case) {
+      case 'welcome': {
+        if (this.welcomed) return;
+        this.welcomed = true;
+        this.clearTimer('welcomeTimer');
+        this.attempt = 0;
+        this.lastError = undefined;
+        const hb = msg.value.heartbeatSeconds * 1000;
+        this.heartbeatMs = hb > 0 ? Math.min(hb, this.maxHeartbeatMs) : this.maxHeartbeatMs;
+        this.idleTimeoutMs = msg.value.idleTimeoutSeconds > 0 ? msg.value.idleTimeoutSeconds * 1000 : 60000;
+        this.setState(this.guestPresent ? 'connected' : 'waiting', {});
+        this.listener.onWelcome?.(msg.value);
+        // Whatever the user chose before a reconnection still holds.
+        if (this.viewOnlyRequested !== null) this.sendControl({ msg: { case: 'viewOnly', value: { viewOnly: this.viewOnlyRequested } } });
+        if (this.selectedMonitor !== null) this.sendControl({ msg: { case: 'selectMonitor', value: { monitor: this.selectedMonitor } } });
+        this.requestRefresh();
+        this.sendPing();
+        this.scheduleHeartbeat();
+        return;
+      }
+      case 'ping':
+        this.sendRaw(encodeControl({ msg: { case: 'pong', value: { nonce: msg.value.nonce } } }));
+        return;
+      case 'pong': {
+        const nonce = msg.value.nonce;
+        if (!this.pendingPings.delete(nonce)) return;
+        this.listener.onRoundTrip?.(Math.max(0, this.clock.now() - Number(nonce)));
+        return;
+      }
+      case 'error': {
+        const { code, message } = msg.value;
+        if (code === ErrorCode.SESSION_ENDED) {
+          this.finish('ended', { message: SESSION_ENDED_MESSAGE });
+        } else if (FATAL_CODES.has(code)) {
+          this.finish('failed', { message: errorText(code, message) });
+        } else {
+          // The relay closes the socket next; reconnect then.
+          this.lastError = errorText(code, message);
+          this.listener.onError?.(this.lastError);
+        }
+        return;
+      }
+      case 'endSession':
+        this.finish('ended', { message: SESSION_ENDED_MESSAGE });
+        return;
+      case 'sessionInfo':
+        if (this.welcomed) this.listener.onSessionInfo?.(msg.value);
+        return;
+      case 'peerEvent':
+        if (!this.welcomed) return;
+        this.listener.onPeerEvent?.(msg.value);
+        this.setGuestPresent(msg.value.guest);
+        return;
+      case 'monitorLayout':
+        if (this.welcomed) this.listener.onMonitorLayout?.(msg.value);
+        return;
+      case 'viewOnly':
+        if (this.welcomed) this.applyViewOnly(msg.value.viewOnly);
+        return;
+      case 'hello':
+      case 'selectMonitor':
+      case undefined:
+        return;  // not sent to hosts; ignored
+    }
+  }
+
+  private setGuestPresent(present: boolean): void {
+    const was = this.guestPresent;
+    this.guestPresent = present;
+    if (!this.welcomed || FINAL_STATES.has(this.stateValue)) return;
+    const next = present ? 'connected' : 'waiting';
+    if (next !== this.stateValue) this.setState(next, {});
+    if (present && !was) this.requestRefresh();  // the guest (re)joined: start from a key frame
+  }
+
+  private applyViewOnly(viewOnly: boolean): void {
+    if (this.viewOnlyValue === viewOnly) return;
+    this.viewOnlyValue = viewOnly;
+    this.listener.onViewOnly?.(viewOnly);
+  }
+
+  private sendPing(): void {
+    const nonce = BigInt(Math.max(0, Math.floor(this.clock.now())));
+    if (this.pendingPings.size >= 16) this.pendingPings.clear();  // lost pongs must not pile up
+    this.pendingPings.add(nonce);
+    this.sendRaw(encodeControl({ msg: { case: 'ping', value: { nonce } } }));
+  }
+
+  private scheduleHeartbeat(): void {
+    this.clearTimer('heartbeatTimer');
+    const period = this.fastPing ? Math.min(this.fastPingMs, this.heartbeatMs) : this.heartbeatMs;
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      this.heartbeatTimer = null;
+      const socket = this.socket;
+      if (!socket || !this.welcomed) return;
+      // Pongs answer every ping, so silence this long means the connection is dead, whatever
+      // the socket says (a broken network can take minutes to close a WebSocket).
+      const deadAfter = Math.min(this.idleTimeoutMs, 2 * this.heartbeatMs + 5000);
+      if (this.clock.now() - this.lastReceivedAt > deadAfter) {
+        this.drop(socket, CLOSE_TIMEOUT, 'The connection timed out.');
+        return;
+      }
+      this.sendPing();
+      this.scheduleHeartbeat();
+    }, period);
+  }
+
+  private sendBytes(encode: () => Uint8Array<ArrayBuffer>): boolean {
+    if (!this.isReady) return false;
+    return this.sendRaw(encode());
+  }
+
+  private sendRaw(bytes: Uint8Array<ArrayBuffer>): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(bytes);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onClose(socket: SocketLike): void {
+    if (socket !== this.socket) return;
+    this.detach(socket);
+    this.scheduleReconnect();
+  }
+
+  // Gives up on a socket at once, without waiting for its close event.
+  private drop(socket: SocketLike, code: number, message: string): void {
+    if (socket !== this.socket) return;
+    this.lastError = message;
+    this.listener.onError?.(message);
+    this.detach(socket);
+    try {
+      socket.close(code, message.slice(0, 100));
+    } catch {
+      // Already closed.
+    }
+    this.scheduleReconnect();
+  }
+
+  private detach(socket: SocketLike): void {
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onerror = null;
+    if (this.socket === socket) this.socket = null;
+    this.welcomed = false;
+    this.clearTimer('heartbeatTimer');
+    this.clearTimer('welcomeTimer');
+  }
+
+  private scheduleReconnect(): void {
+    if (FINAL_STATES.has(this.stateValue) || this.reconnectTimer !== null) return;
+    this.attempt++;
+    const attempt = this.attempt;
+    const delayMs = backoffDelay(attempt);
+    this.setState('reconnecting', { attempt, delayMs, message: this.lastError });
+    this.reconnectTimer = this.clock.setTimeout(() => void this.reconnect(attempt), delayMs);
+  }
+
+  private async reconnect(attempt: number): Promise<void> {
+    if (FINAL_STATES.has(this.stateValue)) return;
+    if (this.beforeReconnect) {
+      let decision: ReconnectDecision;
+      try {
+        decision = await this.beforeReconnect(attempt);
+      } catch {
+        decision = { proceed: true };
+      }
+      if (FINAL_STATES.has(this.stateValue)) return;
+      if (!decision.proceed) {
+        this.reconnectTimer = null;
+        this.finish(decision.state, { message: decision.message });
+        return;
+      }
+    }
+    this.reconnectTimer = null;
+    if (FINAL_STATES.has(this.stateValue)) return;
+    this.open();
+  }
+
+  private finish(state: 'ended' | 'failed' | 'closed', detail: StateDetail): void {
+    if (FINAL_STATES.has(this.stateValue)) return;
+    this.clearTimer('reconnectTimer');
+    const socket = this.socket;
+    if (socket) {
+      this.detach(socket);
+      try {
+        socket.close(CLOSE_NORMAL);
+      } catch {
+        // Already closed.
+      }
+    }
+    this.clearTimer('heartbeatTimer');
+    this.clearTimer('welcomeTimer');
+    this.setState(state, detail);
+  }
+
+  private clearTimer(name: 'reconnectTimer' | 'heartbeatTimer' | 'welcomeTimer'): void {
+    if (this[name] !== null) {
+      this.clock.clearTimeout(this[name]);
+      this[name] = null;
+    }
+  }
+}
