@@ -127,7 +127,9 @@ int main(int argc, char** argv) {
   user_add->callback([&] { op = "user.add"; args = {{"username", username}, {"role", role}}; need_password = true; });
   user->add_subcommand("list", "list users")->callback([&] { op = "user.list"; });
   for (const char* verb : {"disable", "enable"}) {
-    auto* sc = user->add_subcommand(verb, std::string(verb) + " a user (disabling ends their sessions)");
+    auto* sc = user->add_subcommand(verb, std::string(verb) == "disable"
+                                              ? "disable a user (ends their web sessions)"
+                                              : "enable a disabled user");
     sc->add_option("name", username, "user name")->required();
     sc->callback([&, verb] { op = std::string("user.") + verb; args = {{"username", username}}; });
   }

@@ -32,6 +32,9 @@ class FrameLink {
 class FrameSink {
  public:
   virtual ~FrameSink() = default;
+  // The largest payload the sink accepts now on `channel` (0: the channel is not allowed yet).
+  // Checked by the link against the header before it reads or allocates the payload.
+  virtual uint32_t ReadLimit(uint8_t channel) = 0;
   // A complete, header-validated frame. Called on the link's strand, one at a time.
   virtual void OnFrame(const FrameBytes& frame) = 0;
   // The peer broke the framing (bad header, oversize, wrong channel before the handshake). The

@@ -2,7 +2,8 @@
 
 namespace tether::net {
 
-SendResult SendQueue::Push(FrameBytes frame, bool is_video) {
+SendResult SendQueue::Push(FrameBytes frame, FrameKind kind) {
+  const bool is_video = kind != FrameKind::kOther;
   SendResult result = SendResult::kQueued;
   if (is_video && video_count_ >= limits_.max_video_frames) {
     // Drop every queued video frame: the receiver is behind, and the relay asks the guest for
@@ -18,6 +19,10 @@ SendResult SendQueue::Push(FrameBytes frame, bool is_video) {
     }
     video_count_ = 0;
     result = SendResult::kDroppedVideo;
+    if (kind == FrameKind::kVideoDelta) {
+      ++dropped_video_;
+      return result;
+    }
   }
   if (bytes_ + frame->size() > limits_.max_bytes) return SendResult::kClosed;
   bytes_ += frame->size();

@@ -2,8 +2,8 @@
 // SendQueue: the bounded outgoing queue of one link. Never grows without bound: when queued
 // video exceeds its budget, the oldest superseded video frames are dropped (a slow receiver
 // gets fresher frames, not a longer queue); everything else is kept until a hard byte limit,
-// past which the link is declared overflowed and must close. Not thread-safe: owned by the
-// link's strand.
+// past which the link is declared overflowed and must close. Not thread-safe: the link guards
+// it with its own mutex.
 #include <cstddef>
 #include <deque>
 
@@ -16,12 +16,20 @@ struct SendQueueLimits {
   size_t max_bytes = 32u * 1024 * 1024; // everything queued; beyond this the link overflows
 };
 
+// How the queue may treat a frame (the link derives it from the frame's header flags).
+enum class FrameKind {
+  kOther,       // never dropped
+  kVideoDelta,  // droppable video that only updates the previous picture
+  kVideoKey,    // droppable video that stands alone (a key frame)
+};
+
 class SendQueue {
  public:
   explicit SendQueue(SendQueueLimits limits = {}) : limits_(limits) {}
 
-  // `is_video` marks a droppable video frame (channel video, VideoFrame message).
-  SendResult Push(FrameBytes frame, bool is_video);
+  // When queued video exceeds its budget, all queued video is dropped; the new frame is then
+  // kept only if it is a key frame (a delta on top of dropped frames would draw garbage).
+  SendResult Push(FrameBytes frame, FrameKind kind);
   bool Empty() const { return items_.empty(); }
   size_t Size() const { return items_.size(); }
   size_t Bytes() const { return bytes_; }

@@ -28,6 +28,14 @@ const char* ChannelName(Channel channel) {
   return "unknown";
 }
 
+VideoFlags VideoFlagsOf(const std::string& frame) {
+  if (frame.size() < kHeaderSize || static_cast<uint8_t>(frame[4]) != static_cast<uint8_t>(Channel::kVideo)) {
+    return {};
+  }
+  const auto flags = static_cast<uint8_t>(frame[5]);
+  return {(flags & kFlagDroppable) != 0, (flags & kFlagKeyFrame) != 0};
+}
+
 void EncodeHeader(const FrameHeader& h, std::span<uint8_t, kHeaderSize> out) {
   out[0] = static_cast<uint8_t>(h.length >> 24);
   out[1] = static_cast<uint8_t>(h.length >> 16);

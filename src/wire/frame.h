@@ -41,6 +41,13 @@ void EncodeHeader(const FrameHeader& header, std::span<uint8_t, kHeaderSize> out
 // Validates channel, flags (video flags only on the video channel) and the length bound.
 Result<FrameHeader> DecodeHeader(std::span<const uint8_t, kHeaderSize> in);
 
+// From a whole frame's header: is it droppable video, and is it a key frame.
+struct VideoFlags {
+  bool droppable = false;
+  bool key = false;
+};
+VideoFlags VideoFlagsOf(const std::string& frame);
+
 struct Frame {
   FrameHeader header;
   std::vector<uint8_t> payload;

@@ -26,6 +26,8 @@ describe('configuration errors stop start-up and name the setting', () => {
     ['[web]\ncert = "/tmp/x.crt"\n', /^tetherd: web\.key: web\.cert and web\.key go together$/m],
     ['[web\nlisten = "x"\n', /tether\.toml:1:\d+: /],
     ['[web]\npublic_url = "http://example.com"\n', /^tetherd: web\.public_url: must start with https:\/\//m],
+    ['[web]\npublic_url = "https://example.com/tether"\n', /^tetherd: web\.public_url: must be https:\/\/HOST\[:PORT\] without a path$/m],
+    ['[security]\nweb_session_idle_minutes = 9999999999999\n', /^tetherd: security\.web_session_idle_minutes: must be at most 10080/m],
   ];
   for (const [toml, expected] of cases) {
     test(JSON.stringify(toml), async () => {

@@ -49,6 +49,7 @@ export async function startTetherd({ dataDir = tempDir(), args = [], env = {}, t
       }
     });
     exited.then((e) => { clearTimeout(timer); reject(new Error(`tetherd exited early (${JSON.stringify(e)})\n${server.stderr}`)); });
+    proc.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot start ${tetherdBin}: ${e.message}`)); });
   });
   const caFile = path.join(dataDir, 'tls', 'server.crt');
   server.ca = fs.existsSync(caFile) ? fs.readFileSync(caFile) : undefined;

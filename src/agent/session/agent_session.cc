@@ -60,6 +60,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   bool writing = false;
   bool connected = false;
   bool welcomed_once = false;
+  bool welcomed_this_time = false;
   bool stopping = false;
   asio::steady_timer heartbeat{io};
 
@@ -181,6 +182,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
           if (!msg) break;
           if (msg->has_welcome()) {
             welcomed_once = true;
+            welcomed_this_time = true;
             idle = std::chrono::seconds(std::max<uint32_t>(msg->welcome().idle_timeout_seconds(), 10));
             log->info("joined through {} (protocol {})", msg->welcome().server(), msg->welcome().protocol_version());
             pump->ResendLayout();
@@ -216,7 +218,10 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
               // session is over (its code no longer admits anyone).
               co_return welcomed_once ? Outcome::kEnded : Outcome::kRefused;
             }
-            if (e.code() == v1::ERROR_CODE_VERSION) co_return Outcome::kRefused;
+            // VERSION: incompatible server; FORBIDDEN: another agent took this session over.
+            if (e.code() == v1::ERROR_CODE_VERSION || e.code() == v1::ERROR_CODE_FORBIDDEN) {
+              co_return Outcome::kRefused;
+            }
             co_return Outcome::kRetry;
           }
           break;
@@ -271,6 +276,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
     int attempt = 0;
     pump->Start();
     while (!stopping) {
+      welcomed_this_time = false;
       Outcome o = co_await ConnectOnce();
       stream.reset();
       if (o == Outcome::kEnded) {
@@ -279,8 +285,9 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
       }
       if (o == Outcome::kRefused) co_return AgentExit::kRefused;
       if (stopping || o == Outcome::kStopped) break;
-      // Exponential backoff with jitter: 0.5 s, 1 s, 2 s ... at most 15 s; reset after a join.
-      if (welcomed_once) attempt = std::min(attempt, 1);
+      // Exponential backoff with jitter: 0.5 s, 1 s, 2 s ... at most 15 s; a connection that
+      // got as far as the Welcome starts the sequence over.
+      if (welcomed_this_time) attempt = 0;
       auto base = std::chrono::milliseconds(500) * (1 << std::min(attempt++, 5));
       auto wait = std::min<std::chrono::milliseconds>(base, std::chrono::seconds(15));
       wait += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 250)(rng));

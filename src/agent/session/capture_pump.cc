@@ -49,7 +49,10 @@ void CapturePump::SetWatched(bool watched) {
 void CapturePump::OnAck(uint64_t frame_id) {
   {
     std::lock_guard lock(mu_);
-    if (frame_id > last_acked_ && frame_id <= last_sent_) last_acked_ = frame_id;
+    if (frame_id > last_acked_ && frame_id <= last_sent_) {
+      last_acked_ = frame_id;
+      ack_received_ = std::chrono::steady_clock::now();
+    }
     last_ack_time_ = clock_.Steady();
   }
   cv_.notify_all();
@@ -147,6 +150,7 @@ void CapturePump::Loop() {
     bool key = false, layout = false, select = false;
     uint32_t select_id = 0;
     uint64_t acked = 0;
+    std::chrono::steady_clock::time_point acked_at{};
     {
       std::unique_lock lock(mu_);
       // Wait until watched and the window has room (or acks are overdue).
@@ -166,9 +170,11 @@ void CapturePump::Loop() {
       select = std::exchange(has_select_request_, false);
       select_id = select_request_;
       acked = last_acked_;
+      acked_at = ack_received_;
     }
     if (acked > applied_ack_) {
-      quality_.OnFrameAcked(acked);
+      // The arrival time, not now: the pump may have waited since, which is not link delay.
+      quality_.OnFrameAcked(acked, acked_at);
       applied_ack_ = acked;
     }
     if (capturer_->LayoutChanged()) layout = true;

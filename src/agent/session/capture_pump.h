@@ -77,6 +77,7 @@ class CapturePump {
 
   // Pump thread only.
   uint64_t applied_ack_ = 0;
+  std::chrono::steady_clock::time_point ack_received_{};  // guarded by mu_: when last_acked_ arrived
   CursorState last_cursor_{};
   tether::v1::VideoMessage video_;
 };

@@ -154,8 +154,18 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
     TRY(r.CheckUnknown());
     // Stored in seconds; configured in minutes/hours. Only convert values that came from the file.
     if (auto* t = root["security"].as_table()) {
-      if (t->get("web_session_idle_minutes")) c.manager.web_idle_timeout_s *= 60;
-      if (t->get("web_session_max_hours")) c.manager.web_absolute_timeout_s *= 3600;
+      if (t->get("web_session_idle_minutes")) {
+        if (c.manager.web_idle_timeout_s > 7 * 24 * 60) {
+          return SettingError("security.web_session_idle_minutes", "must be at most 10080 (7 days)");
+        }
+        c.manager.web_idle_timeout_s *= 60;
+      }
+      if (t->get("web_session_max_hours")) {
+        if (c.manager.web_absolute_timeout_s > 30 * 24) {
+          return SettingError("security.web_session_max_hours", "must be at most 720 (30 days)");
+        }
+        c.manager.web_absolute_timeout_s *= 3600;
+      }
     }
   }
   {
@@ -182,8 +192,13 @@ Status Finalize(Config& c) {
   if (c.data_dir.empty()) return SettingError("server.data_dir", "must not be empty");
   if (auto a = net::ParseListenAddress(c.web_listen); !a) return SettingError("web.listen", a.error().message);
   if (auto a = net::ParseListenAddress(c.relay_listen); !a) return SettingError("relay.listen", a.error().message);
-  if (!c.public_url.empty() && c.public_url.rfind("https://", 0) != 0) {
-    return SettingError("web.public_url", "must start with https://");
+  if (!c.public_url.empty()) {
+    if (c.public_url.rfind("https://", 0) != 0) return SettingError("web.public_url", "must start with https://");
+    while (c.public_url.size() > 8 && c.public_url.back() == '/') c.public_url.pop_back();
+    const std::string rest = c.public_url.substr(8);
+    if (rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos) {
+      return SettingError("web.public_url", "must be https://HOST[:PORT] without a path");
+    }
   }
   if (c.cert_file.empty() != c.key_file.empty()) {
     return SettingError(c.cert_file.empty() ? "web.cert" : "web.key", "web.cert and web.key go together");

@@ -183,7 +183,8 @@ int Tetherd::Run() {
     std::string token = p.manager->IssueSetupToken();
     std::cout << "Setup: no administrator exists yet. Open this one-time link to create one:\n"
               << "  " << base_url << "/setup?token=" << token << "\n"
-              << "  (or on this machine: tether setup --username NAME --password-stdin)\n";
+              << "  (or on this machine: tether --data-dir " << c.data_dir.string()
+              << " setup --username NAME --password-stdin)\n";
   }
   std::cout << "Relay certificate pin: " << tls->spki_pin << "\n";
   std::cout << "tetherd ready: web " << base_url << " relay " << UrlHost(relay_addr.host) << ":"

@@ -51,7 +51,7 @@ void Relay::EndSession(const std::string& session_id, const std::string& reason)
     if (it == hubs_.end()) return;
     hub = it->second;
   }
-  hub->End(reason);
+  hub->End(v1::ERROR_CODE_SESSION_ENDED, reason);
 }
 
 void Relay::CloseAll() {
@@ -60,7 +60,7 @@ void Relay::CloseAll() {
     std::lock_guard lock(mu_);
     hubs = hubs_;
   }
-  for (auto& [id, hub] : hubs) hub->End("the server is shutting down");
+  for (auto& [id, hub] : hubs) hub->End(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down");
 }
 
 size_t Relay::LiveSessions() {

@@ -33,6 +33,15 @@ void RelayEndpoint::Fail(v1::ErrorCode code, const std::string& message) {
   link_->Close();
 }
 
+uint32_t RelayEndpoint::ReadLimit(uint8_t channel) {
+  if (channel >= wire::kChannelCount) return 0;
+  // Until the endpoint is in a session only the (small) control channel is read.
+  if (state_.load(std::memory_order_acquire) != State::kAttached) {
+    return channel == static_cast<uint8_t>(wire::Channel::kControl) ? wire::MaxPayload(wire::Channel::kControl) : 0;
+  }
+  return wire::MaxPayload(static_cast<wire::Channel>(channel));
+}
+
 void RelayEndpoint::OnFrame(const net::FrameBytes& frame) {
   auto header = wire::DecodeHeader(std::span<const uint8_t, wire::kHeaderSize>(
       reinterpret_cast<const uint8_t*>(frame->data()), wire::kHeaderSize));
@@ -121,10 +130,16 @@ void RelayEndpoint::OnHello(const v1::Hello& hello) {
 }
 
 void RelayEndpoint::Attach(Admission admission) {
+  std::lock_guard lock(attach_mu_);
+  State s = state_.load();
+  if (s == State::kClosed) return;  // closed while the admission was being checked
   admission_ = std::move(admission);
   view_only = admission_.view_only;
   hub_ = relay_.Hub(admission_);
-  state_.store(State::kAttached, std::memory_order_release);
+  if (!state_.compare_exchange_strong(s, State::kAttached, std::memory_order_acq_rel)) {
+    relay_.ReleaseIfEmpty(admission_.session_id);
+    return;
+  }
   relay_.Counters().handshakes.Add();
 
   v1::ControlMessage welcome;
@@ -148,6 +163,7 @@ void RelayEndpoint::OnProtocolError(const std::string& message) {
 }
 
 void RelayEndpoint::OnClosed() {
+  std::lock_guard lock(attach_mu_);
   State previous = state_.exchange(State::kClosed);
   if (previous == State::kAttached && hub_) {
     hub_->Leave(shared_from_this());

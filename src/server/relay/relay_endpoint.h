@@ -5,6 +5,7 @@
 // pointer is published before the state changes.
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,7 @@ class RelayEndpoint final : public net::FrameSink,
 
   RelayEndpoint(Relay& relay, std::shared_ptr<net::FrameLink> link, std::optional<Admission> host);
 
+  uint32_t ReadLimit(uint8_t channel) override;
   void OnFrame(const net::FrameBytes& frame) override;
   void OnProtocolError(const std::string& message) override;
   void OnClosed() override;
@@ -52,6 +54,7 @@ class RelayEndpoint final : public net::FrameSink,
   v1::EndpointRole role_ = v1::ENDPOINT_ROLE_UNSPECIFIED;
   Admission admission_;
   std::shared_ptr<SessionHub> hub_;
+  std::mutex attach_mu_;  // orders Attach's Join against OnClosed's Leave
 };
 
 }  // namespace tether::relay

@@ -34,12 +34,13 @@ class TlsLink final : public net::FrameLink, public std::enable_shared_from_this
   }
 
   net::SendResult Send(net::FrameBytes frame) override {
-    const bool video = frame->size() > wire::kHeaderSize &&
-                       static_cast<uint8_t>((*frame)[4]) == static_cast<uint8_t>(wire::Channel::kVideo) &&
-                       (static_cast<uint8_t>((*frame)[5]) & wire::kFlagDroppable);
+    const auto flags = wire::VideoFlagsOf(*frame);
+    const net::FrameKind kind = !flags.droppable ? net::FrameKind::kOther
+                                : flags.key      ? net::FrameKind::kVideoKey
+                                                 : net::FrameKind::kVideoDelta;
     std::lock_guard lock(mu_);
     if (closed_) return net::SendResult::kClosed;
-    auto r = queue_.Push(std::move(frame), video);
+    auto r = queue_.Push(std::move(frame), kind);
     if (r == net::SendResult::kClosed) {
       CloseLocked();  // the peer does not read: give up on it
     } else {
@@ -82,8 +83,9 @@ class TlsLink final : public net::FrameLink, public std::enable_shared_from_this
         sink->OnProtocolError(header.error().message);
         break;
       }
-      if (first && header->channel != wire::Channel::kControl) {
-        sink->OnProtocolError("the first frame must be a Hello");
+      if (header->length > sink->ReadLimit(static_cast<uint8_t>(header->channel))) {
+        sink->OnProtocolError(first ? "the first frame must be a Hello"
+                                    : "frame not allowed on this connection now");
         break;
       }
       auto frame = std::make_shared<std::string>(wire::kHeaderSize + header->length, '\0');

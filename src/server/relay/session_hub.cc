@@ -55,7 +55,7 @@ void SessionHub::Join(const std::shared_ptr<RelayEndpoint>& ep) {
   std::lock_guard lock(mu_);
   if (ep->IsGuest()) {
     if (guest_) {
-      guest_->Fail(v1::ERROR_CODE_PROTOCOL, "replaced by a newer guest connection");
+      guest_->Fail(v1::ERROR_CODE_FORBIDDEN, "replaced by a newer guest connection");
       relay_.Counters().guests.Add(-1);
     }
     guest_ = ep;
@@ -107,14 +107,14 @@ void SessionHub::Leave(const std::shared_ptr<RelayEndpoint>& ep) {
   relay_.Directory().RecordEvent(session_.session_id, "host_left", ep->DisplayName(), "");
 }
 
-void SessionHub::End(const std::string& reason) {
+void SessionHub::End(v1::ErrorCode code, const std::string& reason) {
   std::vector<std::shared_ptr<RelayEndpoint>> all;
   {
     std::lock_guard lock(mu_);
     if (guest_) all.push_back(guest_);
     all.insert(all.end(), hosts_.begin(), hosts_.end());
   }
-  for (auto& ep : all) ep->Fail(v1::ERROR_CODE_SESSION_ENDED, reason);
+  for (auto& ep : all) ep->Fail(code, reason);
 }
 
 void SessionHub::Route(RelayEndpoint& from, const wire::FrameHeader& header, const net::FrameBytes& frame) {
@@ -151,10 +151,14 @@ void SessionHub::FromGuest(const wire::FrameHeader& h, const net::FrameBytes& fr
     case wire::Channel::kVideo: {
       if (h.flags & wire::kFlagDroppable) {
         const bool key = (h.flags & wire::kFlagKeyFrame) != 0;
+        bool someone_waits = false;
         for (auto& host : hosts_) {
           if (key) host->awaiting_key = false;
           SendToHost(*host, frame, /*droppable=*/true);
+          someone_waits |= host->awaiting_key;
         }
+        // Keep asking (rate-limited) while any host still waits for a picture it can start from.
+        if (someone_waits) RequestKeyFrameLocked();
         return;
       }
       if (FirstPayloadByte(frame) == kTagCursorShape) cursor_shape_ = frame;
@@ -217,6 +221,7 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
         state.mutable_view_only()->set_view_only(from.view_only);
         from.Send(Control(state));
       } else if (msg->has_select_monitor()) {
+        if (from.view_only) return;  // choosing what everyone sees is control
         if (guest_) guest_->Send(frame);
         for (auto& host : hosts_) host->awaiting_key = true;
       } else if (msg->has_end_session()) {
@@ -225,6 +230,12 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
       return;
     }
     case wire::Channel::kClipboard:
+      if (from.view_only) {
+        relay_.Counters().input_dropped_view_only.Add();
+        return;
+      }
+      if (guest_) guest_->Send(frame);
+      return;
     case wire::Channel::kChat:
     case wire::Channel::kFile:
       if (guest_) guest_->Send(frame);

@@ -27,8 +27,9 @@ class SessionHub {
   void Leave(const std::shared_ptr<RelayEndpoint>& ep);
   // A frame from a joined endpoint (header already validated).
   void Route(RelayEndpoint& from, const wire::FrameHeader& header, const net::FrameBytes& frame);
-  // Tells everyone the session is over and closes them.
-  void End(const std::string& reason);
+  // Tells everyone why they are being disconnected (SESSION_ENDED, or SHUTTING_DOWN so they
+  // reconnect later) and closes them.
+  void End(v1::ErrorCode code, const std::string& reason);
   bool Empty();
   const std::string& SessionId() const { return session_.session_id; }
 

@@ -43,12 +43,13 @@ class WsLink final : public net::FrameLink, public std::enable_shared_from_this<
   }
 
   net::SendResult Send(net::FrameBytes frame) override {
-    const bool video = frame->size() > wire::kHeaderSize &&
-                       static_cast<uint8_t>((*frame)[4]) == static_cast<uint8_t>(wire::Channel::kVideo) &&
-                       (static_cast<uint8_t>((*frame)[5]) & wire::kFlagDroppable);
+    const auto flags = wire::VideoFlagsOf(*frame);
+    const net::FrameKind kind = !flags.droppable ? net::FrameKind::kOther
+                                : flags.key      ? net::FrameKind::kVideoKey
+                                                 : net::FrameKind::kVideoDelta;
     std::lock_guard lock(mu_);
     if (closed_) return net::SendResult::kClosed;
-    auto r = queue_.Push(std::move(frame), video);
+    auto r = queue_.Push(std::move(frame), kind);
     if (r == net::SendResult::kClosed) closed_ = true;
     asio::post(ws_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
     return r;
@@ -78,7 +79,8 @@ class WsLink final : public net::FrameLink, public std::enable_shared_from_this<
     ws_.set_option(t);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "tetherd"); }));
-    ws_.read_message_max(wire::kHeaderSize + wire::MaxPayload(wire::Channel::kVideo));
+    // A host sends input, acks and control, and at most a clipboard's worth in one frame.
+    ws_.read_message_max(wire::kHeaderSize + wire::MaxPayload(wire::Channel::kClipboard));
     ws_.binary(true);
     ws_.auto_fragment(false);  // one frame per message, written in one piece
     auto [ec] = co_await ws_.async_accept(req, kNoThrow);
@@ -97,6 +99,10 @@ class WsLink final : public net::FrameLink, public std::enable_shared_from_this<
       auto header = wire::DecodeHeader(std::span<const uint8_t, wire::kHeaderSize>(data, wire::kHeaderSize));
       if (!header || header->length != buffer.size() - wire::kHeaderSize) {
         sink->OnProtocolError(header ? "frame length does not match the message" : header.error().message);
+        break;
+      }
+      if (header->length > sink->ReadLimit(static_cast<uint8_t>(header->channel))) {
+        sink->OnProtocolError("frame not allowed on this connection now");
         break;
       }
       auto frame = std::make_shared<const std::string>(reinterpret_cast<const char*>(data), buffer.size());

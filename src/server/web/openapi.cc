@@ -100,6 +100,15 @@ json Build() {
                    {"responses", Responses({{"200", {{"type", "object"},
                                                      {"properties", {{"events", {{"type", "array"},
                                                                                  {"items", {{"$ref", "#/components/schemas/Event"}}}}}}}}}})}}}}},
+        {"/sessions/{id}/connect",
+         {{"get", {{"summary", "WebSocket upgrade for the browser viewer (one Tether frame per binary message)"},
+                   {"security", cookie}, {"parameters", id_param},
+                   {"responses", Responses({{"101", nullptr}, {"410", ErrorRef()}, {"426", ErrorRef()}})}}}}},
+        {"/sessions/{id}/host-token",
+         {{"post", {{"summary", "A single-use, 60-second token for a native host client on the relay port"},
+                    {"security", csrf}, {"parameters", id_param},
+                    {"responses", Responses({{"201", {{"type", "object"},
+                                                      {"properties", {{"token", str}, {"expires_at", integer}}}}}})}}}}},
         {"/openapi.json",
          {{"get", {{"summary", "This document"}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
   return doc;

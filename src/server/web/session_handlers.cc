@@ -25,6 +25,9 @@ HttpResponse WebApp::ListSessions(const HttpRequest& req, const Params&) {
       return HttpResponse::Error(400, "validation", "limit must be a number from 1 to 1000");
     }
     q.limit = std::stoi(limit);
+    if (q.limit < 1 || q.limit > 1000) {
+      return HttpResponse::Error(400, "validation", "limit must be a number from 1 to 1000");
+    }
   }
   json sessions = json::array();
   for (const auto& s : manager_.ListSessions(q)) sessions.push_back(manager::SessionJson(s));
