@@ -8,7 +8,9 @@ runs=${1:-10}
 tetherd="$root/build/bin/tetherd"
 command -v nginx >/dev/null || { apt-get install -y -qq nginx-light >/dev/null 2>&1 || apt-get install -y -qq nginx >/dev/null; }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"  # nginx workers run as nobody and must read the document root
+nginx_pid=
+trap '[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 now_ms() { date +%s%3N; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
@@ -70,12 +72,14 @@ for ((i = 0; i < runs; i++)); do
   start=$(now_ms)
   nginx -c "$work/nginx.conf" -p "$work/nginx" &
   pid=$!
+  nginx_pid=$pid
   wait_healthy "https://127.0.0.1:$nport/healthz"
   n_times+=($(( $(now_ms) - start )))
   sleep 1
   worker=$(pgrep -P "$pid" | head -1)
   n_rss+=($(( $(rss_kb "$pid") + $(rss_kb "$worker") )))
   kill "$pid"; wait "$pid" || true
+  nginx_pid=
 done
 
 t_med=$(printf '%s\n' "${t_times[@]}" | median); n_med=$(printf '%s\n' "${n_times[@]}" | median)

@@ -108,6 +108,7 @@ int Tetherd::Run() {
     log->warn("web UI not loaded ({}); the API still works", st.error().message);
   }
   p.pool = std::make_unique<asio::thread_pool>(static_cast<size_t>(c.blocking_threads));
+  asio::post(*p.pool, [m = p.manager.get()] { m->Warm(); });  // Argon2id off the start-up path
 
   p.local_server = std::make_unique<net::LocalJsonServer>(
       p.io, *p.pool,

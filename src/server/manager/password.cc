@@ -32,9 +32,14 @@ Status PasswordPolicy::Check(const std::string& password) const {
   return {};
 }
 
-PasswordHasher::PasswordHasher(HashParams params) : params_(params) {
-  dummy_hash_ = Hash(RandomToken(24)).value();
+PasswordHasher::PasswordHasher(HashParams params) : params_(params) {}
+
+const std::string& PasswordHasher::DummyHash() const {
+  std::call_once(dummy_once_, [this] { dummy_hash_ = Hash(RandomToken(24)).value(); });
+  return dummy_hash_;
 }
+
+void PasswordHasher::Warm() const { (void)DummyHash(); }
 
 Result<std::string> PasswordHasher::Hash(const std::string& password) const {
   char out[crypto_pwhash_STRBYTES];
@@ -55,7 +60,7 @@ bool PasswordHasher::NeedsRehash(const std::string& hash) const {
 }
 
 void PasswordHasher::VerifyDummy(const std::string& password) const {
-  (void)Verify(dummy_hash_, password);
+  (void)Verify(DummyHash(), password);
 }
 
 bool IsValidUsername(const std::string& name) {

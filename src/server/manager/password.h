@@ -1,6 +1,7 @@
 #pragma once
 // Password policy and Argon2id hashing (libsodium). Hashing is deliberately slow: callers on a
 // network thread must move it to the blocking pool. Thread-safe.
+#include <mutex>
 #include <string>
 
 #include "base/result.h"
@@ -32,10 +33,15 @@ class PasswordHasher {
   bool NeedsRehash(const std::string& hash) const;
   // Spends the same time as a Verify of a real account, so an unknown user answers as slowly.
   void VerifyDummy(const std::string& password) const;
+  // Computes the dummy hash now (it is otherwise made on first use); call off the start-up path.
+  void Warm() const;
 
  private:
+  const std::string& DummyHash() const;
+
   HashParams params_;
-  std::string dummy_hash_;
+  mutable std::once_flag dummy_once_;
+  mutable std::string dummy_hash_;
 };
 
 bool IsValidUsername(const std::string& name);

@@ -115,6 +115,8 @@ class SessionManager {
   void SetObserver(SessionObserver* observer) { observer_ = observer; }
 
   ManagerStats Stats();
+  // Prepares slow one-time state (the dummy password hash) so the first login is not slower.
+  void Warm() { hasher_.Warm(); }
   const PasswordPolicy& Policy() const { return options_.policy; }
 
  private:
