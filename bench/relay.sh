@@ -3,15 +3,20 @@
 #   1. bulk throughput: guest/host pairs pushing 64 KiB file frames through tetherd's relay (TLS on
 #      both legs) vs nginx `stream` forwarding TLS-in/TLS-out — bytes per CPU-second of the relay
 #      process vs of the nginx worker (utime+stime from /proc/PID/stat around the window);
-#   2. cost at a realistic rate: 1,000 sessions x 30 msg/s x 4 KiB for 10 s — CPU microseconds
-#      per relayed message, relay vs nginx;
+#   2. cost at a realistic rate: 1,000 sessions x 30 msg/s x 4 KiB (30,000 msg/s) — CPU
+#      microseconds per relayed message, relay vs nginx;
 #   3. latency: 64 B and 4 KiB ping-pong round trips through the relay, through nginx, and
 #      direct to a TLS echo server — p50/p99/p99.9.
 # The server under test runs on CPU 0 and the load generator (bench/relay_bench.cc, which is
 # also the TLS sink/echo server behind nginx) on CPU 1. Every leg is TLS 1.3 with
-# TLS_AES_128_GCM_SHA256. Finishes in about 2 minutes.
-# Usage: bench/relay.sh   (TETHER_BUILD_DIR picks the build, default build/; use a Release build.
-#                          RELAY_BENCH_RAW=FILE appends the raw RESULT lines there.)
+# TLS_AES_128_GCM_SHA256. One relay_bench run per benchmark connects the relay's and the
+# baselines' connections at once and measures them in alternating windows (3 each: 4 s for
+# throughput, 5 s for the rate test, 1.5 s per size for latency); the lines give the medians
+# (latency: percentiles of the pooled samples). Finishes in about 2.5 minutes.
+# Usage: bench/relay.sh   TETHER_BUILD_DIR picks the build (default build/; use a Release build);
+#                         RELAY_BENCH_RAW=FILE appends the raw RESULT lines there;
+#                         RELAY_BENCH_RT=1 runs servers and load under SCHED_FIFO (root; for a
+#                         machine busy with other work, which otherwise dominates the latencies).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${TETHER_BUILD_DIR:-$root/build}
@@ -34,30 +39,35 @@ stream_module=/usr/lib/nginx/modules/ngx_stream_module.so
 hard=$(ulimit -Hn)
 if [[ $hard == unlimited || $hard -ge 16384 ]]; then ulimit -n 16384; else ulimit -n "$hard"; fi
 
+# Command prefixes that exec (so $! is the server's own PID): CPU pinning and, with
+# RELAY_BENCH_RT=1, SCHED_FIFO for the servers and the load generator, so that other work on a
+# busy machine does not add scheduling delays to the latency figures.
+server_run=() bench_run=()
 if (( $(nproc) >= 2 )) && command -v taskset >/dev/null; then
-  on_server() { taskset -c 0 "$@"; }
-  on_bench() { taskset -c 1 "$@"; }
-else
-  on_server() { "$@"; }
-  on_bench() { "$@"; }
+  server_run=(taskset -c 0) bench_run=(taskset -c 1)
 fi
+if [[ ${RELAY_BENCH_RT:-0} == 1 ]]; then server_run+=(chrt -f 10) bench_run+=(chrt -f 10); fi
 
 work=$(mktemp -d)
 tetherd_pid= nginx_pid=
-cleanup() {
-  for p in $nginx_pid $tetherd_pid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+cleanup() {  # SIGTERM, up to 20 s to exit, then SIGKILL: a stuck server must not hang the run
+  local p
+  for p in $nginx_pid $tetherd_pid; do kill "$p" 2>/dev/null || true; done
+  for p in $nginx_pid $tetherd_pid; do
+    for _ in $(seq 200); do [[ $(ps -o stat= -p "$p" 2>/dev/null) == [^Z]* ]] || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
   || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-# get LINE KEY: the value of key=value in a RESULT line.
-get() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 calc() { awk "BEGIN {printf \"$1\", ($2)}"; }
-run_bench() {  # label args...: runs relay_bench (at most 150 s), returns its RESULT lines
+run_bench() {  # args...: runs relay_bench (at most 150 s) on the load CPU, prints its RESULT lines
   local out
-  out=$(on_bench timeout 150 "$bench" "$@") || { echo "relay.sh: relay_bench $* failed" >&2; exit 1; }
+  out=$(timeout 150 "${bench_run[@]}" "$bench" "$@") || { echo "relay.sh: relay_bench $* failed" >&2; exit 1; }
   [[ -n ${RELAY_BENCH_RAW:-} ]] && grep '^RESULT' <<< "$out" >> "$RELAY_BENCH_RAW"
   grep '^RESULT' <<< "$out"
 }
@@ -65,7 +75,7 @@ run_bench() {  # label args...: runs relay_bench (at most 150 s), returns its RE
 # --- tetherd with an administrator and 1,000 support sessions.
 password=Correct-Horse-9-Battery
 data="$work/tether"
-on_server "$tetherd" --data-dir "$data" --web-listen 127.0.0.1:0 --relay-listen 127.0.0.1:0 \
+"${server_run[@]}" "$tetherd" --data-dir "$data" --web-listen 127.0.0.1:0 --relay-listen 127.0.0.1:0 \
   > "$work/tetherd.out" 2> "$work/tetherd.err" &
 tetherd_pid=$!
 for _ in $(seq 400); do grep -q '^tetherd ready:' "$work/tetherd.out" && break; sleep 0.05; done
@@ -106,42 +116,41 @@ stream {
   }
 }
 CONF
-on_server nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx.conf" &
+"${server_run[@]}" nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx.conf" &
 nginx_pid=$!
 worker=
 for _ in $(seq 200); do worker=$(pgrep -P "$nginx_pid" | head -1 || true); [[ -n $worker ]] && break; sleep 0.05; done
 [[ -n $worker ]] || { echo "relay.sh: nginx did not start" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
-echo_args=(--echo-listen "$echo_port" --cert "$work/echo.crt" --key "$work/echo.key")
+common=(--relay-port "$relay_port" --relay-pid "$tetherd_pid" --creds "$work/creds"
+        --nginx-port "$nginx_port" --nginx-pid "$worker"
+        --echo-listen "$echo_port" --cert "$work/echo.crt" --key "$work/echo.key")
 
-echo "relay benchmarks: tetherd ($build_type) and nginx $(nginx -v 2>&1 | sed 's|.*/||') on CPU 0, load on CPU 1, TLS 1.3 AES-128-GCM on every leg"
+echo "relay benchmarks: tetherd ($build_type) and nginx $(nginx -v 2>&1 | sed 's|.*/||')${server_run[*]:+ under '${server_run[*]}'}, load${bench_run[*]:+ under '${bench_run[*]}'}; TLS 1.3 AES-128-GCM on every leg; windows alternate between relay and baselines, medians of 3"
 
-# --- 1. bulk throughput.
-tp=(--test throughput --pairs 16 --size 65536 --inflight 8 --warmup 1 --duration 6)
+# med RESULTS MODE KEY: the median of KEY over MODE's lines; reps RESULTS MODE KEY SCALE FMT: all of them.
+med() { grep " mode=$2 " <<< "$1" | sed -n "s/.* $3=\([^ ]*\).*/\1/p" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+reps() { grep " mode=$2 " <<< "$1" | sed -n "s/.* $3=\([^ ]*\).*/\1/p" | awk -v s="$4" -v f="$5" '{printf (NR>1?"/":"") f, $1/s}'; }
+verdict() { calc %s "($1) ? \"met\" : \"MISSED\""; }
+
+# --- 1. bulk throughput: 16 pairs, 64 KiB file frames, 8 in flight per pair.
 tokens 16
-r=$(run_bench --mode relay --port "$relay_port" --creds "$work/creds" --cpu-pid "$tetherd_pid" "${tp[@]}")
-n=$(run_bench --mode nginx --port "$nginx_port" "${echo_args[@]}" --cpu-pid "$worker" "${tp[@]}")
-rb=$(get "$r" bytes_per_cpu_s); nb=$(get "$n" bytes_per_cpu_s)
-echo "bulk throughput (16 pairs, 64 KiB file frames, 8 in flight): relay $(calc %.0f "$rb/1e6") MB/CPU-s ($(get "$r" mbyte_per_s) MB/s at $(get "$r" server_cpu_pct)% CPU), nginx $(calc %.0f "$nb/1e6") MB/CPU-s ($(get "$n" mbyte_per_s) MB/s at $(get "$n" server_cpu_pct)% CPU); relay/nginx $(calc %.2f "$rb/$nb") (target >= 1.00: $(calc %s "$rb>=$nb ? \"met\" : \"MISSED\""))"
+r=$(run_bench --groups relay,nginx --test throughput --pairs 16 --size 65536 --inflight 8 --reps 3 --warmup 1 --window 4 "${common[@]}")
+rb=$(med "$r" relay bytes_per_cpu_s); nb=$(med "$r" nginx bytes_per_cpu_s)
+echo "bulk throughput, bytes per CPU-second (16 pairs, 64 KiB frames): relay $(calc %.0f "$rb/1e6") MB/CPU-s (runs $(reps "$r" relay bytes_per_cpu_s 1e6 %.0f); $(med "$r" relay mbyte_per_s) MB/s at $(med "$r" relay server_cpu_pct)% CPU), nginx $(calc %.0f "$nb/1e6") MB/CPU-s (runs $(reps "$r" nginx bytes_per_cpu_s 1e6 %.0f); $(med "$r" nginx mbyte_per_s) MB/s at $(med "$r" nginx server_cpu_pct)% CPU); relay/nginx $(calc %.2f "$rb/$nb") (target >= 1.00: $(verdict "$rb>=$nb"))"
 
-# --- 2. cost at 30,000 messages per second.
-rt=(--test rate --pairs 1000 --size 4096 --rate 30 --warmup 1 --duration 10)
+# --- 2. cost at 30,000 messages per second: 1,000 sessions x 30/s x 4 KiB.
 tokens 1000
-r=$(run_bench --mode relay --port "$relay_port" --creds "$work/creds" --cpu-pid "$tetherd_pid" "${rt[@]}")
-n=$(run_bench --mode nginx --port "$nginx_port" "${echo_args[@]}" --cpu-pid "$worker" "${rt[@]}")
-ru=$(get "$r" cpu_us_per_msg); nu=$(get "$n" cpu_us_per_msg)
-echo "cost per message (1000 sessions x 30/s x 4 KiB, 10 s): relay $(calc %.2f "$ru") us/msg ($(get "$r" msg_per_s) msg/s at $(get "$r" server_cpu_pct)% CPU), nginx $(calc %.2f "$nu") us/msg ($(get "$n" msg_per_s) msg/s); relay/nginx $(calc %.2f "$ru/$nu") (target <= 15 us: $(calc %s "$ru<=15 ? \"met\" : \"MISSED\""))"
+r=$(run_bench --groups relay,nginx --test rate --pairs 1000 --size 4096 --rate 30 --reps 3 --warmup 1 --window 5 "${common[@]}")
+ru=$(med "$r" relay cpu_us_per_msg); nu=$(med "$r" nginx cpu_us_per_msg)
+echo "cost per message, CPU us (1000 sessions x 30/s x 4 KiB): relay $(calc %.1f "$ru") us (runs $(reps "$r" relay cpu_us_per_msg 1 %.1f); $(med "$r" relay msg_per_s) msg/s at $(med "$r" relay server_cpu_pct)% CPU), nginx $(calc %.1f "$nu") us (runs $(reps "$r" nginx cpu_us_per_msg 1 %.1f); $(med "$r" nginx msg_per_s) msg/s at $(med "$r" nginx server_cpu_pct)% CPU); relay/nginx $(calc %.2f "$ru/$nu") (target relay <= 15 us: $(verdict "$ru<=15"))"
 
-# --- 3. latency.
-lt=(--test latency --sizes 64,4096 --warmup 0.5 --duration 3)
+# --- 3. latency: ping-pong of one frame, samples pooled over 3 alternating windows of 1.5 s.
 tokens 1
-r=$(run_bench --mode relay --port "$relay_port" --creds "$work/creds" --cpu-pid "$tetherd_pid" "${lt[@]}")
-n=$(run_bench --mode nginx --port "$nginx_port" "${echo_args[@]}" --cpu-pid "$worker" "${lt[@]}")
-d=$(run_bench --mode direct --port "$echo_port" "${echo_args[@]}" "${lt[@]}")
+r=$(run_bench --groups relay,nginx,direct --test latency --sizes 64,4096 --reps 3 --warmup 0.3 --window 1.5 "${common[@]}")
 for size in 64 4096; do
-  rl=$(grep " size=$size " <<< "$r"); nl=$(grep " size=$size " <<< "$n"); dl=$(grep " size=$size " <<< "$d")
   for p in p50 p99 p999; do
-    rv=$(get "$rl" ${p}_us); nv=$(get "$nl" ${p}_us); dv=$(get "$dl" ${p}_us)
-    label=${p/p999/p99.9}
-    echo "latency $size B $label: relay $rv us, nginx $nv us, direct $dv us; added over direct: relay $(calc %.1f "$rv-$dv") us, nginx $(calc %.1f "$nv-$dv") us, relay/nginx $(calc %.2f "($rv-$dv)/(($nv-$dv)>0?($nv-$dv):1e-9)") (target <= 1.00: $(calc %s "$rv<=$nv ? \"met\" : \"MISSED\""))"
+    line() { grep " mode=$1 .* size=$size " <<< "$r" | sed -n "s/.* ${p}_us=\([^ ]*\).*/\1/p"; }
+    rv=$(line relay); nv=$(line nginx); dv=$(line direct)
+    echo "latency $size B ${p/p999/p99.9}: relay $rv us, nginx $nv us, direct $dv us; added over direct: relay $(calc %.1f "$rv-$dv") us, nginx $(calc %.1f "$nv-$dv") us, relay/nginx $(calc %.2f "($rv-$dv)/(($nv-$dv)>0?($nv-$dv):1e-9)") (target <= 1.00: $(verdict "$rv<=$nv"))"
   done
 done
