@@ -35,6 +35,20 @@ Result<boost::asio::ip::tcp::endpoint> ResolveListen(boost::asio::io_context& io
   return results.begin()->endpoint();
 }
 
+Status Listen(boost::asio::ip::tcp::acceptor& acceptor, const std::string& listen) {
+  auto addr = ParseListenAddress(listen);
+  if (!addr) return addr.error();
+  auto ep = ResolveListen(static_cast<boost::asio::io_context&>(acceptor.get_executor().context()), *addr);
+  if (!ep) return ep.error();
+  boost::system::error_code ec;
+  acceptor.open(ep->protocol(), ec);
+  if (!ec) acceptor.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(*ep, ec);
+  if (!ec) acceptor.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (ec) return MakeError("config", "cannot listen on " + listen + ": " + ec.message());
+  return {};
+}
+
 std::string PeerAddress(const boost::asio::ip::tcp::endpoint& ep) {
   auto addr = ep.address();
   if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {

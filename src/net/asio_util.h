@@ -28,6 +28,10 @@ Result<ListenAddress> ParseListenAddress(const std::string& text);
 // Resolves and binds an acceptor (SO_REUSEADDR, listen backlog).
 Result<boost::asio::ip::tcp::endpoint> ResolveListen(boost::asio::io_context& io, const ListenAddress& a);
 
+// Parses, resolves, opens, binds and listens `acceptor` on `listen` (HOST:PORT). The error
+// names the address, e.g. "cannot listen on 0.0.0.0:8040: Address already in use".
+Status Listen(boost::asio::ip::tcp::acceptor& acceptor, const std::string& listen);
+
 // The peer's address as text, with IPv4-mapped IPv6 shown as IPv4.
 std::string PeerAddress(const boost::asio::ip::tcp::endpoint& ep);
 

@@ -18,9 +18,9 @@ struct SendQueueLimits {
 
 // How the queue may treat a frame (the link derives it from the frame's header flags).
 enum class FrameKind {
-  kOther,       // never dropped
-  kVideoDelta,  // droppable video that only updates the previous picture
-  kVideoKey,    // droppable video that stands alone (a key frame)
+  kOther = 0,       // never dropped
+  kVideoDelta = 1,  // droppable video that only updates the previous picture
+  kVideoKey = 2,    // droppable video that stands alone (a key frame); see wire::QueueKindOf
 };
 
 class SendQueue {

@@ -36,6 +36,11 @@ VideoFlags VideoFlagsOf(const std::string& frame) {
   return {(flags & kFlagDroppable) != 0, (flags & kFlagKeyFrame) != 0};
 }
 
+int QueueKindOf(const std::string& frame) {
+  const VideoFlags f = VideoFlagsOf(frame);
+  return !f.droppable ? 0 : f.key ? 2 : 1;
+}
+
 void EncodeHeader(const FrameHeader& h, std::span<uint8_t, kHeaderSize> out) {
   out[0] = static_cast<uint8_t>(h.length >> 24);
   out[1] = static_cast<uint8_t>(h.length >> 16);

@@ -47,6 +47,9 @@ struct VideoFlags {
   bool key = false;
 };
 VideoFlags VideoFlagsOf(const std::string& frame);
+// How a send queue may treat the frame (kOther, kVideoDelta, kVideoKey), as net::FrameKind's
+// underlying value; links cast it, so wire does not depend on net.
+int QueueKindOf(const std::string& frame);
 
 struct Frame {
   FrameHeader header;

@@ -34,10 +34,7 @@ class TlsLink final : public net::FrameLink, public std::enable_shared_from_this
   }
 
   net::SendResult Send(net::FrameBytes frame) override {
-    const auto flags = wire::VideoFlagsOf(*frame);
-    const net::FrameKind kind = !flags.droppable ? net::FrameKind::kOther
-                                : flags.key      ? net::FrameKind::kVideoKey
-                                                 : net::FrameKind::kVideoDelta;
+    const auto kind = static_cast<net::FrameKind>(wire::QueueKindOf(*frame));
     std::lock_guard lock(mu_);
     if (closed_) return net::SendResult::kClosed;
     auto r = queue_.Push(std::move(frame), kind);
@@ -230,17 +227,8 @@ RelayServer::~RelayServer() { Stop(); }
 
 Status RelayServer::Start(const std::string& listen, const net::TlsMaterial& tls) {
   if (auto st = net::ConfigureServerContext(impl_->ssl_ctx.native_handle(), tls); !st) return st;
-  auto addr = net::ParseListenAddress(listen);
-  if (!addr) return addr.error();
-  auto ep = net::ResolveListen(impl_->io, *addr);
-  if (!ep) return ep.error();
-  boost::system::error_code ec;
   auto& acc = impl_->acceptor;
-  acc.open(ep->protocol(), ec);
-  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acc.bind(*ep, ec);
-  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return MakeError("config", "cannot listen on " + listen + ": " + ec.message());
+  if (auto st = net::Listen(acc, listen); !st) return st;
   asio::co_spawn(acc.get_executor(), impl_->AcceptLoop(), asio::detached);
   return {};
 }
