@@ -1,14 +1,17 @@
 // The real agent on a real X display: it refuses a server with another key, joins by code,
 // streams the screen through the relay to a viewer, types what the viewer sends into an xterm,
-// and comes back by itself after the server restarts.
+// shares clipboard text both ways (checked with xclip, another X client), and comes back by
+// itself after the server restarts.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { login, request, setupAdmin, startAgent, startTetherd, strongPassword } from '../lib/tetherd.mjs';
 import {
-  CONTROL, CONTROL_KIND, VIDEO, connectViewer, frameAck, hostHello, keyEvent, keysymsFor, kindOf, videoFrameOf,
+  CLIPBOARD, CONTROL, CONTROL_KIND, VIDEO, connectViewer, field, frame, frameAck, hostHello, keyEvent, keysymsFor,
+  kindOf, parse, videoFrameOf,
 } from '../lib/wire.mjs';
 import { startXvfb } from '../lib/xvfb.mjs';
 
@@ -29,6 +32,22 @@ async function nextFrame(v, pred = () => true, timeoutMs = 15000) {
     if (pred(frame)) return frame;
   }
 }
+
+// xclip on the display: `args`, with `input` on stdin; resolves with what it printed.
+function xclip(display, args, input) {
+  return new Promise((resolve) => {
+    const p = spawn('xclip', args, { env: { ...process.env, DISPLAY: display }, stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+    p.on('exit', () => { clearTimeout(timer); resolve(out); });
+    p.stdin.end(input);
+  });
+}
+
+// ClipboardMessage{text: ClipboardText{text}}
+const clipboardText = (text) => frame(CLIPBOARD, field(1, field(1, text)));
+const textOfClipboard = (payload) => parse(parse(payload)[1][0])[1]?.[0]?.toString('utf8') ?? '';
 
 async function typeText(v, text) {
   for (const ks of keysymsFor(text)) {
@@ -74,6 +93,43 @@ describe('tether-agent', () => {
     assert.equal(exit.code, 1, agent.output);
   });
 
+  test('clipboard text goes from a host to the guest\'s X clipboard, and from the guest to the hosts', async () => {
+    const agent = startAgent(server, session.code, x.display);
+    try {
+      await agent.waitFor(/joined through tetherd/);
+      const v = await viewer(server, session.id, auth);
+      await agent.waitFor(/host \S+ joined/);
+
+      // Host to guest: another X client pastes what the host sent.
+      const fromHost = 'Grüße from the host ✓';
+      v.send(clipboardText(fromHost));
+      let pasted = '';
+      const deadline = Date.now() + 10000;
+      while (pasted !== fromHost && Date.now() < deadline) {
+        pasted = await xclip(x.display, ['-o', '-selection', 'clipboard']);
+        if (pasted !== fromHost) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(pasted, fromHost);
+
+      // Guest to host: xclip copies (and serves one request in the foreground); the first
+      // clipboard frame the host gets is the guest's text, not an echo of its own.
+      const fromGuest = 'copied on the guest: café';
+      const copier = spawn('xclip', ['-quiet', '-loops', '1', '-selection', 'clipboard'],
+        { env: { ...process.env, DISPLAY: x.display }, stdio: ['pipe', 'ignore', 'ignore'] });
+      copier.stdin.end(fromGuest);
+      try {
+        const f = await v.next((m) => m.channel === CLIPBOARD, 10000);
+        assert.equal(textOfClipboard(f.payload), fromGuest);
+      } finally {
+        if (copier.exitCode === null) copier.kill('SIGKILL');
+      }
+      assert.ok(!agent.output.includes(fromHost) && !agent.output.includes(fromGuest), 'clipboard text is never logged');
+      v.close();
+    } finally {
+      await agent.stop();
+    }
+  });
+
   test('streams the screen, types into the xterm, and survives a server restart', async () => {
     const agent = startAgent(server, session.code, x.display);
     try {
@@ -87,7 +143,7 @@ describe('tether-agent', () => {
       const area = key.tiles.reduce((a, t) => a + t.w * t.h, 0);
       if (area !== 1024 * 768) console.log(JSON.stringify(key.tiles.map((t) => [t.x, t.y, t.w, t.h, t.codec])));
       assert.equal(area, 1024 * 768, 'a key frame covers the whole screen exactly');
-      assert.ok(key.tiles.some((t) => t.codec === 2), 'text is sent lossless');
+      assert.ok(key.tiles.some((t) => t.codec === 2 || t.codec === 4), 'text is sent lossless (palette or deflated RGBA)');
 
       const file = path.join(os.tmpdir(), `tether-agent-typed-${process.pid}`);
       fs.rmSync(file, { force: true });

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "agent/capture/x11_screen_capturer_x11.h"
+#include "agent/clipboard/x11_clipboard_x11.h"
 #include "agent/input/xtest_input_injector_x11.h"
 #include "agent/session/agent_session.h"
 #include "base/clock.h"
@@ -63,9 +64,15 @@ int main(int argc, char** argv) {
     std::cerr << "tether-agent: cannot control the screen: " << err.error().message << "\n";
     return 1;
   }
+  // Without a clipboard (no XFIXES) the agent still shares the screen.
+  auto clipboard = tether::agent::CreateX11Clipboard({.display = display}, &err);
+  if (!clipboard) {
+    tether::Log("agent")->warn("clipboard sharing is off: {}", err.error().message);
+  }
   tether::RealClock clock;
   tether::agent::AgentOptions options{addr->host, addr->port, pin, code, max_fps};
-  tether::agent::AgentSession session(options, std::move(capturer), std::move(injector), clock);
+  tether::agent::AgentSession session(options, std::move(capturer), std::move(injector),
+                                      std::move(clipboard), clock);
   g_session = &session;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "agent/session/capture_pump.h"
+#include "agent/session/clipboard_pump.h"
 #include "base/log.h"
 #include "net/tls.h"
 #include "wire/control.h"
@@ -32,7 +33,8 @@ std::span<const uint8_t> PayloadOf(const std::string& frame) {
 
 struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   Impl(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
-       std::unique_ptr<InputInjector> injector, const Clock& clock)
+       std::unique_ptr<InputInjector> injector, std::unique_ptr<Clipboard> guest_clipboard,
+       const Clock& clock)
       : options(std::move(options)), injector(std::move(injector)),
         ssl_ctx(asio::ssl::context::tls_client), input_thread(1) {
     (void)net::ConfigureClientContext(ssl_ctx.native_handle());
@@ -44,6 +46,15 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
           asio::post(io, [this, f = std::move(frame)]() mutable { Queue(std::move(f)); });
         },
         po);
+    if (guest_clipboard) {
+      // Clipboard X work shares the input thread; its frames go out on the io thread.
+      clipboard = std::make_unique<ClipboardPump>(
+          std::move(guest_clipboard), input_thread.get_executor(), [this](std::string frame) {
+            asio::post(io, [this, f = std::move(frame)]() mutable {
+              if (hosts_present) Queue(std::move(f));  // nobody to receive it otherwise
+            });
+          });
+    }
   }
 
   AgentOptions options;
@@ -51,7 +62,8 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   std::unique_ptr<CapturePump> pump;
   asio::io_context io;
   asio::ssl::context ssl_ctx;
-  asio::thread_pool input_thread;  // XTest calls, in order, off the network thread
+  asio::thread_pool input_thread;  // XTest and clipboard calls, in order, off the network thread
+  std::unique_ptr<ClipboardPump> clipboard;  // after input_thread: destroyed before it; may be null
   std::shared_ptr<spdlog::logger> log = Log("agent");
 
   // Current connection (io thread only).
@@ -62,6 +74,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   bool welcomed_once = false;
   bool welcomed_this_time = false;
   bool stopping = false;
+  bool hosts_present = false;
   asio::steady_timer heartbeat{io};
 
   void Queue(std::string frame) {
@@ -141,12 +154,14 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
     for (const char* cap : {"video.jpeg", "video.deflate", "video.solid", "cursor", "input.xtest"}) {
       h->add_capabilities(cap);
     }
+    if (clipboard) h->add_capabilities("clipboard.text");
     h->set_software(std::string("tether-agent/") + TETHER_VERSION);
     h->set_join_code(options.join_code);
     SendControl(hello);
 
     Outcome outcome = co_await ReadLoop(arm);
     connected = false;
+    hosts_present = false;
     out.clear();
     pump->SetWatched(false);
     Inject([](InputInjector& i) { i.ReleaseAll(); });
@@ -199,6 +214,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
               log->info("host {} {}", e.display_name(), e.kind() == v1::PeerEvent::KIND_JOINED ? "joined" : "left");
             }
             pump->SetWatched(e.hosts() > 0);
+            hosts_present = e.hosts() > 0;
             if (e.hosts() == 0) Inject([](InputInjector& i) { i.ReleaseAll(); });
           } else if (msg->has_ping()) {
             v1::ControlMessage pong;
@@ -249,8 +265,14 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
           }
           break;
         }
+        case wire::Channel::kClipboard: {
+          auto msg = wire::DecodeClipboard(payload);
+          if (!msg || !msg->has_text() || !clipboard) break;
+          clipboard->SetText(std::move(*msg->mutable_text()->mutable_text()));
+          break;
+        }
         default:
-          break;  // clipboard, chat, files: not handled by this agent yet
+          break;  // chat, files: not handled by this agent yet
       }
     }
     heartbeat.cancel();
@@ -275,6 +297,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
     std::mt19937 rng(std::random_device{}());
     int attempt = 0;
     pump->Start();
+    if (clipboard) clipboard->Start();
     while (!stopping) {
       welcomed_this_time = false;
       Outcome o = co_await ConnectOnce();
@@ -300,11 +323,14 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
 };
 
 AgentSession::AgentSession(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
-                           std::unique_ptr<InputInjector> injector, const Clock& clock)
-    : impl_(std::make_shared<Impl>(std::move(options), std::move(capturer), std::move(injector), clock)) {}
+                           std::unique_ptr<InputInjector> injector,
+                           std::unique_ptr<Clipboard> clipboard, const Clock& clock)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(capturer), std::move(injector),
+                                   std::move(clipboard), clock)) {}
 
 AgentSession::~AgentSession() {
   impl_->pump->Stop();
+  if (impl_->clipboard) impl_->clipboard->Stop();  // cancels its waits, so the join ends
   impl_->input_thread.join();
 }
 
@@ -316,6 +342,7 @@ AgentExit AgentSession::Run() {
   });
   impl_->io.run();
   impl_->pump->Stop();
+  if (impl_->clipboard) impl_->clipboard->Stop();
   return result;
 }
 

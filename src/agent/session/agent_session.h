@@ -3,12 +3,15 @@
 // server by its pinned key, joins the session with its code, then runs the capture pump while
 // hosts watch and injects their input. Reconnects with backoff after a network break or a
 // server restart; stops for good when the session ends, the code is refused or the pin does not
-// match. Run() drives an io_context on the calling thread; Stop() may be called from any thread.
-// The capturer and injector are owned; the clock must outlive it.
+// match. Clipboard text goes both ways while hosts are present. Run() drives an io_context on
+// the calling thread; Stop() may be called from any thread. The capturer, injector and
+// clipboard are owned (the clipboard may be null: no clipboard sharing); the clock must
+// outlive it.
 #include <memory>
 #include <string>
 
 #include "agent/capture/screen_capturer.h"
+#include "agent/clipboard/clipboard.h"
 #include "agent/input/input_injector.h"
 #include "base/clock.h"
 
@@ -31,7 +34,8 @@ enum class AgentExit {
 class AgentSession {
  public:
   AgentSession(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
-               std::unique_ptr<InputInjector> injector, const Clock& clock);
+               std::unique_ptr<InputInjector> injector, std::unique_ptr<Clipboard> clipboard,
+               const Clock& clock);
   ~AgentSession();
 
   AgentExit Run();
