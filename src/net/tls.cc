@@ -246,6 +246,13 @@ Status VerifyPeerPin(const SSL* ssl, const std::string& expected_pin) {
   return {};
 }
 
+Result<std::shared_ptr<SSL_CTX>> MakeServerContext(const TlsMaterial& material) {
+  std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
+  if (!ctx) return MakeError("tls", OpenSslError("cannot create a TLS context"));
+  if (auto st = ConfigureServerContext(ctx.get(), material); !st) return st.error();
+  return ctx;
+}
+
 Status ConfigureClientContext(SSL_CTX* ctx) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);

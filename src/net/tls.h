@@ -2,6 +2,7 @@
 // TLS material and policy shared by both listeners (web and relay). OpenSSL only, no Asio:
 // listeners wrap the SSL_CTX this configures. Thread-safe (no shared state).
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,10 @@ Result<std::string> SpkiPinFromPem(const std::string& cert_pem);
 // Applies Tether's TLS policy to a server context: TLS 1.2 minimum (1.3 preferred), AEAD
 // suites with forward secrecy only, no compression or renegotiation, and loads the material.
 Status ConfigureServerContext(SSL_CTX* ctx, const TlsMaterial& material);
+
+// A fresh server context with the policy and material applied (for links that drive OpenSSL
+// themselves, like the relay's).
+Result<std::shared_ptr<SSL_CTX>> MakeServerContext(const TlsMaterial& material);
 
 // Client policy for agents: the same versions and suites. The peer is authenticated by its SPKI
 // pin (VerifyPeerPin after the handshake), not by a CA, so self-signed servers work safely.

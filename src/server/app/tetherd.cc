@@ -38,7 +38,9 @@ struct Tetherd::Parts {
   std::unique_ptr<manager::LocalApi> local_api;
   web::StaticFiles ui;
   std::unique_ptr<web::WebApp> web_app;
-  asio::io_context io;
+  // The network thread: every socket lives here (one thread, like a proxy worker; the relay's
+  // links write inline and rely on it). Blocking work goes to `pool`.
+  asio::io_context io{1};
   std::unique_ptr<asio::thread_pool> pool;
   std::unique_ptr<net::LocalJsonServer> local_server;
   std::unique_ptr<RelayBridge> bridge;
