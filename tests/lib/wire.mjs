@@ -108,6 +108,8 @@ export function connectRelay(server) {
     const sock = tls.connect({ host: '127.0.0.1', port: server.relayPort, ca: server.ca, checkServerIdentity: () => undefined }, () => resolve(peer));
     peer.send = (buf) => sock.write(buf);
     peer.close = () => sock.destroy();
+    peer.pause = () => sock.pause();  // stop reading: the relay's writes back up
+    peer.resume = () => sock.resume();
     sock.on('data', (d) => split.push(d).forEach((f) => peer.deliver(f)));
     sock.on('close', () => peer.markClosed());
     sock.on('error', (e) => { if (!peer.closed) reject(e); });
