@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Screen encoder: capture + encode cost and bytes per frame on a private 1920x1080 Xvfb, for a
-# desktop-like full-screen change and for scrolling text in a real xterm, with the baselines
-# (memcpy of the frame, TurboJPEG on the whole frame at the same quality) in the same run.
-# Usage: bench/encoder.sh [FRAMES] [QUALITY]   (defaults 20, 75; finishes in well under a minute)
+# desktop-like full-screen change (typical and dense text) and for scrolling text in a real
+# xterm. Each capture is encoded by today's encoder (palette tiles) and by the older
+# deflate-RGBA path, with their ratios, and the baselines (memcpy of the frame, TurboJPEG on the
+# whole frame at the same quality) run in the same command.
+# Usage: bench/encoder.sh [FRAMES] [QUALITY] [--sweep]
+#   defaults 20, 75; finishes in well under a minute. --sweep adds the palette path's zlib
+#   settings on the dense-text frame (sweep.* lines).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${TETHER_BUILD_DIR:-$root/build}
@@ -29,4 +33,4 @@ for _ in $(seq 200); do [[ -s $work/display ]] && break; sleep 0.05; done
 export DISPLAY=":$(head -1 "$work/display")"
 
 # One core, like the agent's capture thread.
-taskset -c 0 "$bench" --frames "${1:-20}" --quality "${2:-75}"
+taskset -c 0 "$bench" --frames "${1:-20}" --quality "${2:-75}" "${@:3}"

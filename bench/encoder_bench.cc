@@ -1,10 +1,14 @@
 // Encoder benchmark: capture + encode cost and size per frame on a real (private) X server,
 // with the baselines measured in the same run: a plain memcpy of the frame and TurboJPEG on
-// the whole frame at the same quality. Run by bench/encoder.sh, which starts the Xvfb.
+// the whole frame at the same quality. Every capture is encoded twice, by today's encoder
+// (lossless tiles as palettes) and by the older path (lossless tiles as deflated RGBA), with
+// the ratios printed. Run by bench/encoder.sh, which starts the Xvfb.
 //
-//   encoder_bench [--frames N] [--quality Q]      (DISPLAY must point at a 1920x1080 screen)
+//   encoder_bench [--frames N] [--quality Q] [--sweep]   (DISPLAY: a 1920x1080 screen)
 //
-// Prints one "name: value unit" line per figure.
+// --sweep also encodes the dense-text frame and a whole-screen capture of the xterm with several
+// zlib settings of the palette path.
+// Prints one "name value unit" line per figure.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -148,46 +152,109 @@ void Put(Display* display, Window window, const Scene& s) {
 
 // ---------------------------------------------------------------- measurements
 
-struct Totals {
+// Capture cost, shared by the encoders that encode the same captures.
+struct CaptureTotals {
   int frames = 0;
-  double capture_ms = 0, encode_ms = 0, capture_cpu_ms = 0, encode_cpu_ms = 0;
-  double bytes = 0, deflate_bytes = 0, jpeg_bytes = 0;
-  double solid_tiles = 0, deflate_tiles = 0, jpeg_tiles = 0, jpeg_rects = 0;
-  void Add(double capture, double encode, double capture_cpu, double encode_cpu,
-           const FrameEncoder& encoder, size_t frame_bytes) {
-    const auto& st = encoder.last_stats();
+  double wall_ms = 0, cpu_ms = 0;
+  void Add(double wall, double cpu) {
     ++frames;
-    capture_ms += capture;
-    encode_ms += encode;
-    capture_cpu_ms += capture_cpu;
-    encode_cpu_ms += encode_cpu;
-    bytes += frame_bytes;
-    deflate_bytes += st.deflate_bytes;
-    jpeg_bytes += st.jpeg_bytes;
-    solid_tiles += st.solid_tiles;
-    deflate_tiles += st.deflate_tiles;
-    jpeg_tiles += st.jpeg_tiles;
-    jpeg_rects += st.jpeg_rects;
+    wall_ms += wall;
+    cpu_ms += cpu;
   }
   void Print(const std::string& prefix) const {
     const double n = frames ? frames : 1;
+    Figure((prefix + ".frames").c_str(), frames, "frames");
+    Figure((prefix + ".capture_wall").c_str(), wall_ms / n, "ms/frame");
+    Figure((prefix + ".capture_cpu").c_str(), cpu_ms / n, "ms/frame");
+  }
+};
+
+// Encode cost and output of one encoder configuration.
+struct Totals {
+  int frames = 0;
+  double encode_ms = 0, encode_cpu_ms = 0;
+  double bytes = 0, deflate_bytes = 0, palette_bytes = 0, jpeg_bytes = 0;
+  double solid_tiles = 0, deflate_tiles = 0, palette_tiles = 0, jpeg_tiles = 0, jpeg_rects = 0;
+  void Add(double encode, double encode_cpu, const FrameEncoder& encoder, size_t frame_bytes) {
+    const auto& st = encoder.last_stats();
+    ++frames;
+    encode_ms += encode;
+    encode_cpu_ms += encode_cpu;
+    bytes += frame_bytes;
+    deflate_bytes += st.deflate_bytes;
+    palette_bytes += st.palette_bytes;
+    jpeg_bytes += st.jpeg_bytes;
+    solid_tiles += st.solid_tiles;
+    deflate_tiles += st.deflate_tiles;
+    palette_tiles += st.palette_tiles;
+    jpeg_tiles += st.jpeg_tiles;
+    jpeg_rects += st.jpeg_rects;
+  }
+  double n() const { return frames ? frames : 1; }
+  double EncodeCpu() const { return encode_cpu_ms / n(); }
+  double Bytes() const { return bytes / n(); }
+  void Print(const std::string& prefix, const CaptureTotals& capture) const {
     auto f = [&](const char* what, double v, const char* unit) {
       Figure((prefix + what).c_str(), v, unit);
     };
-    f(".frames", frames, "frames");
-    f(".capture_wall", capture_ms / n, "ms/frame");
-    f(".capture_cpu", capture_cpu_ms / n, "ms/frame");
-    f(".encode_wall", encode_ms / n, "ms/frame");
-    f(".encode_cpu", encode_cpu_ms / n, "ms/frame");
-    f(".capture_plus_encode_cpu", (capture_cpu_ms + encode_cpu_ms) / n, "ms/frame");
-    f(".bytes", bytes / n / 1024, "KiB/frame");
-    f(".solid_tiles", solid_tiles / n, "tiles/frame");
-    f(".deflate_tiles", deflate_tiles / n, "tiles/frame");
-    f(".deflate_bytes", deflate_bytes / n / 1024, "KiB/frame");
-    f(".jpeg_tiles", jpeg_tiles / n, "tiles/frame");
-    f(".jpeg_pictures", jpeg_rects / n, "pictures/frame");
-    f(".jpeg_bytes", jpeg_bytes / n / 1024, "KiB/frame");
+    f(".encode_wall", encode_ms / n(), "ms/frame");
+    f(".encode_cpu", EncodeCpu(), "ms/frame");
+    const double capture_cpu = capture.cpu_ms / (capture.frames ? capture.frames : 1);
+    f(".capture_plus_encode_cpu", capture_cpu + EncodeCpu(), "ms/frame");
+    f(".bytes", Bytes() / 1024, "KiB/frame");
+    f(".solid_tiles", solid_tiles / n(), "tiles/frame");
+    f(".palette_tiles", palette_tiles / n(), "tiles/frame");
+    f(".palette_bytes", palette_bytes / n() / 1024, "KiB/frame");
+    f(".deflate_tiles", deflate_tiles / n(), "tiles/frame");
+    f(".deflate_bytes", deflate_bytes / n() / 1024, "KiB/frame");
+    f(".jpeg_tiles", jpeg_tiles / n(), "tiles/frame");
+    f(".jpeg_pictures", jpeg_rects / n(), "pictures/frame");
+    f(".jpeg_bytes", jpeg_bytes / n() / 1024, "KiB/frame");
   }
+};
+
+// The encoders compared on every capture: today's (palette for lossless tiles of up to 256
+// colours) and the older path (every lossless tile as deflated RGBA).
+struct Contenders {
+  static constexpr int kCount = 2;
+  static constexpr const char* kNames[kCount] = {"palette", "deflate_rgba"};
+  explicit Contenders(const tether::Clock& clock, int quality)
+      : encoders{FrameEncoder(clock, Options(true, quality)),
+                 FrameEncoder(clock, Options(false, quality))} {}
+  static tether::agent::FrameEncoderOptions Options(bool palette, int quality) {
+    tether::agent::FrameEncoderOptions o;
+    o.palette = palette;
+    o.jpeg_quality = quality;
+    return o;
+  }
+  // Encodes the frame with each encoder, in an order that alternates between calls so that
+  // neither always finds the frame in the cache.
+  bool Encode(const CapturedFrame& frame, bool record) {
+    for (int k = 0; k < kCount; ++k) {
+      const int i = (k + round) % kCount;
+      const double c0 = CpuMs();
+      const auto t0 = Clock::now();
+      if (!encoders[i].Encode(frame, 0, &out).ok()) return false;
+      const auto t1 = Clock::now();
+      const double c1 = CpuMs();
+      if (record) totals[i].Add(Ms(t1 - t0), c1 - c0, encoders[i], out.ByteSizeLong());
+    }
+    ++round;
+    return true;
+  }
+  void Print(const std::string& prefix, const CaptureTotals& capture) const {
+    for (int i = 0; i < kCount; ++i) totals[i].Print(prefix + "." + kNames[i], capture);
+    const double cap = capture.cpu_ms / (capture.frames ? capture.frames : 1);
+    const std::string ratio = prefix + ".ratio_palette_vs_deflate_rgba";
+    Figure((ratio + ".encode_cpu").c_str(), totals[0].EncodeCpu() / totals[1].EncodeCpu(), "x");
+    Figure((ratio + ".capture_plus_encode_cpu").c_str(),
+           (cap + totals[0].EncodeCpu()) / (cap + totals[1].EncodeCpu()), "x");
+    Figure((ratio + ".bytes").c_str(), totals[0].Bytes() / totals[1].Bytes(), "x");
+  }
+  FrameEncoder encoders[kCount];
+  Totals totals[kCount];
+  tether::v1::VideoFrame out;
+  int round = 0;
 };
 
 struct Baseline {
@@ -219,23 +286,78 @@ Baseline MeasureBaseline(const CapturedFrame& frame, int quality, int runs) {
   return b;
 }
 
-void PrintBaseline(const std::string& prefix, const Baseline& b, const Totals& t, int quality) {
-  const double n = t.frames ? t.frames : 1;
+// The baselines against today's encoder (the first contender).
+void PrintBaseline(const std::string& prefix, const Baseline& b, const Totals& t,
+                   const CaptureTotals& capture, int quality) {
+  const double n = capture.frames ? capture.frames : 1;
   Figure((prefix + ".baseline_memcpy").c_str(), b.memcpy_ms, "ms/frame");
   Figure((prefix + ".baseline_tjpeg_whole_frame_q" + std::to_string(quality)).c_str(), b.tj_ms,
          "ms/frame");
   Figure((prefix + ".baseline_tjpeg_whole_frame_bytes").c_str(), b.tj_bytes / 1024, "KiB/frame");
-  Figure((prefix + ".ratio_encode_cpu_vs_tjpeg").c_str(), t.encode_cpu_ms / n / b.tj_ms, "x");
-  Figure((prefix + ".ratio_bytes_vs_tjpeg").c_str(), t.bytes / n / b.tj_bytes, "x");
-  Figure((prefix + ".ratio_capture_cpu_vs_memcpy").c_str(), t.capture_cpu_ms / n / b.memcpy_ms, "x");
+  Figure((prefix + ".ratio_encode_cpu_vs_tjpeg").c_str(), t.EncodeCpu() / b.tj_ms, "x");
+  Figure((prefix + ".ratio_bytes_vs_tjpeg").c_str(), t.Bytes() / b.tj_bytes, "x");
+  Figure((prefix + ".ratio_capture_cpu_vs_memcpy").c_str(), capture.cpu_ms / n / b.memcpy_ms, "x");
+}
+
+// --sweep: the palette path's zlib settings on one frame (what chose PaletteEncoder's defaults).
+void Sweep(const std::string& name, const tether::Clock& clock, const CapturedFrame& frame,
+           int quality, int runs) {
+  using tether::agent::ZlibStrategy;
+  struct Variant {
+    const char* name;
+    bool palette;
+    tether::agent::ZlibParams zlib;
+  };
+  const Variant variants[] = {
+      {"deflate_rgba_l1_m8", false, {1, 8, ZlibStrategy::kDefault}},
+      {"palette_l1_m8", true, {1, 8, ZlibStrategy::kDefault}},
+      {"palette_l1_m9", true, {1, 9, ZlibStrategy::kDefault}},
+      {"palette_l1_m7", true, {1, 7, ZlibStrategy::kDefault}},
+      {"palette_l1_m6", true, {1, 6, ZlibStrategy::kDefault}},
+      {"palette_l2_m8", true, {2, 8, ZlibStrategy::kDefault}},
+      {"palette_l4_m8", true, {4, 8, ZlibStrategy::kDefault}},
+      {"palette_l6_m8", true, {6, 8, ZlibStrategy::kDefault}},
+      {"palette_filtered_l1_m8", true, {1, 8, ZlibStrategy::kFiltered}},
+      {"palette_rle_m8", true, {1, 8, ZlibStrategy::kRle}},
+      {"palette_rle_m6", true, {1, 6, ZlibStrategy::kRle}},
+      {"palette_huffman_m8", true, {1, 8, ZlibStrategy::kHuffmanOnly}},
+      {"palette_fixed_l1_m8", true, {1, 8, ZlibStrategy::kFixed}},
+  };
+  tether::v1::VideoFrame out;
+  for (const Variant& v : variants) {
+    tether::agent::FrameEncoderOptions o;
+    o.palette = v.palette;
+    o.palette_zlib = v.zlib;
+    o.jpeg_quality = quality;
+    FrameEncoder encoder(clock, o);
+    double cpu = 0, lossless = 0, best = 1e9;
+    for (int i = 0; i < runs + 1; ++i) {
+      const double c0 = CpuMs();
+      if (!encoder.Encode(frame, 0, &out).ok()) return;
+      const double c = CpuMs() - c0;
+      if (i == 0) continue;  // warm-up
+      cpu += c;
+      best = std::min(best, c);
+      lossless += encoder.last_stats().palette_bytes + encoder.last_stats().deflate_bytes;
+    }
+    const std::string prefix = name + ".sweep." + v.name;
+    Figure((prefix + ".encode_cpu").c_str(), cpu / runs, "ms/frame");
+    Figure((prefix + ".encode_cpu_best").c_str(), best, "ms/frame");
+    Figure((prefix + ".lossless_bytes").c_str(), lossless / runs / 1024, "KiB/frame");
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Whole lines, so that the xterm's messages on the shared terminal never split a figure.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   int frames = 20;
   int quality = 75;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool sweep = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--sweep") == 0) sweep = true;
+    if (i + 1 >= argc) continue;
     if (std::strcmp(argv[i], "--frames") == 0) frames = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--quality") == 0) quality = std::atoi(argv[i + 1]);
   }
@@ -252,10 +374,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   tether::RealClock clock;
-  FrameEncoder encoder(clock);
-  encoder.SetJpegQuality(quality);
-  tether::v1::VideoFrame out;
-  std::printf("# encoder_bench %ux%u, JPEG quality %d, one core\n", width, height, quality);
+  std::printf("# encoder_bench %ux%u, JPEG quality %d, one core; encoders: palette (today), "
+              "deflate_rgba (every lossless tile as deflated RGBA, the older path)\n",
+              width, height, quality);
 
   // (a) Full-screen changes of desktop-like content (every frame a key frame).
   XSetWindowAttributes attrs{};
@@ -267,7 +388,8 @@ int main(int argc, char** argv) {
   for (bool dense : {false, true}) {
     const std::string name = dense ? "desktop_dense_text" : "desktop_typical";
     const Scene scenes[2] = {Desktop(width, height, 1, dense), Desktop(width, height, 2, dense)};
-    Totals totals;
+    CaptureTotals capture;
+    Contenders contenders(clock, quality);
     const CapturedFrame* last = nullptr;
     for (int i = 0; i < frames + 2; ++i) {
       Put(display, window, scenes[i % 2]);
@@ -281,16 +403,16 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "encoder_bench: %s\n", frame.error().message.c_str());
         return 1;
       }
-      if (!encoder.Encode(**frame, 0, &out).ok()) return 1;
-      auto t2 = Clock::now();
-      const double c2 = CpuMs();
-      if (i >= 2) {  // after warm-up
-        totals.Add(Ms(t1 - t0), Ms(t2 - t1), c1 - c0, c2 - c1, encoder, out.ByteSizeLong());
-      }
+      const bool record = i >= 2;  // after warm-up
+      if (record) capture.Add(Ms(t1 - t0), c1 - c0);
+      if (!contenders.Encode(**frame, record)) return 1;
       last = *frame;
     }
-    totals.Print(name + "_key_frame");
-    PrintBaseline(name + "_key_frame", MeasureBaseline(*last, quality, 5), totals, quality);
+    const std::string prefix = name + "_key_frame";
+    capture.Print(prefix);
+    contenders.Print(prefix, capture);
+    PrintBaseline(prefix, MeasureBaseline(*last, quality, 5), contenders.totals[0], capture, quality);
+    if (dense && sweep) Sweep(prefix, clock, *last, quality, frames);
   }
   XDestroyWindow(display, window);
   XSync(display, False);
@@ -309,7 +431,8 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   capturer->ForceFull();
   (void)capturer->Capture();
-  Totals xterm_totals;
+  CaptureTotals xterm_capture;
+  Contenders xterm_contenders(clock, quality);
   int idle = 0;
   const auto period = std::chrono::milliseconds(33);
   auto next = Clock::now();
@@ -326,15 +449,19 @@ int main(int argc, char** argv) {
       ++idle;
       continue;
     }
-    if (!encoder.Encode(**frame, 0, &out).ok()) return 1;
-    auto t2 = Clock::now();
-    xterm_totals.Add(Ms(t1 - t0), Ms(t2 - t1), c1 - c0, CpuMs() - c1, encoder, out.ByteSizeLong());
+    xterm_capture.Add(Ms(t1 - t0), c1 - c0);
+    if (!xterm_contenders.Encode(**frame, true)) return 1;
   }
-  xterm_totals.Print("xterm_scrolling");
+  xterm_capture.Print("xterm_scrolling");
+  xterm_contenders.Print("xterm_scrolling", xterm_capture);
   Figure("xterm_scrolling.idle_captures", idle, "captures");
   capturer->ForceFull();
   auto full = capturer->Capture();
-  if (full.ok()) PrintBaseline("xterm_scrolling", MeasureBaseline(**full, quality, 5), xterm_totals, quality);
+  if (full.ok()) {
+    PrintBaseline("xterm_scrolling", MeasureBaseline(**full, quality, 5), xterm_contenders.totals[0],
+                  xterm_capture, quality);
+    if (sweep) Sweep("xterm_full_screen", clock, **full, quality, frames);
+  }
   kill(xterm, SIGTERM);
   waitpid(xterm, nullptr, 0);
   capturer.reset();

@@ -5,6 +5,7 @@
 
 #include "agent/codec/deflate_encoder.h"
 #include "agent/codec/jpeg_encoder.h"
+#include "agent/codec/palette_encoder.h"
 
 namespace tether::agent {
 namespace {
@@ -28,6 +29,7 @@ FrameEncoder::FrameEncoder(const Clock& clock, FrameEncoderOptions options)
     : clock_(clock),
       options_(options),
       deflate_(std::make_unique<DeflateEncoder>(options.deflate_level)),
+      palette_(std::make_unique<PaletteEncoder>(options.palette_zlib)),
       jpeg_(std::make_unique<JpegEncoder>()) {
   SetJpegQuality(options.jpeg_quality);
 }
@@ -101,6 +103,25 @@ Status FrameEncoder::EmitJpeg(const CapturedFrame& frame, const JpegRun& run,
   return s;
 }
 
+// A lossless tile just scanned: its palette is in palette_ when options_.palette is set.
+Status FrameEncoder::EmitLossless(const CapturedFrame& frame, const Rect& box, uint32_t colors,
+                                  tether::v1::Tile* tile) {
+  if (options_.palette && PaletteIsSmaller(colors, box.width, box.height)) {
+    if (Status s = palette_->Write(tile->mutable_data()); !s.ok()) return s;
+    tile->set_codec(tether::v1::CODEC_PALETTE_DEFLATE);
+    ++stats_.palette_tiles;
+    stats_.palette_bytes += tile->data().size();
+    return {};
+  }
+  tile->set_codec(tether::v1::CODEC_DEFLATE_RGBA);
+  if (Status s = deflate_->Encode(frame.pixels, frame.stride, box, tile->mutable_data()); !s.ok()) {
+    return s;
+  }
+  ++stats_.deflate_tiles;
+  stats_.deflate_bytes += tile->data().size();
+  return {};
+}
+
 Status FrameEncoder::Encode(const CapturedFrame& frame, uint32_t monitor_id,
                             tether::v1::VideoFrame* out) {
   const auto start = clock_.Steady();
@@ -128,7 +149,10 @@ Status FrameEncoder::Encode(const CapturedFrame& frame, uint32_t monitor_id,
       if (!(box == tile_rect)) key_frame = false;
       if (box.empty()) continue;
       stats_.encoded_pixels += box.area();
-      const TileClass kind = ClassifyTile(frame.pixels, frame.stride, box, options_.classifier);
+      // With palettes on, one pass classifies the tile and maps it to palette indices.
+      const TileClass kind =
+          options_.palette ? palette_->Scan(frame.pixels, frame.stride, box, options_.classifier)
+                           : ClassifyTile(frame.pixels, frame.stride, box, options_.classifier);
       if (kind.kind == TileKind::kPhoto) {
         const bool extends = run.tiles > 0 && options_.merge_jpeg_tiles &&
                              run.rect.y == box.y && run.rect.height == box.height &&
@@ -149,14 +173,8 @@ Status FrameEncoder::Encode(const CapturedFrame& frame, uint32_t monitor_id,
         tile->set_codec(tether::v1::CODEC_SOLID);
         tile->set_solid_rgba(SolidRgba(kind.solid_bgrx));
         ++stats_.solid_tiles;
-      } else {
-        tile->set_codec(tether::v1::CODEC_DEFLATE_RGBA);
-        if (Status s = deflate_->Encode(frame.pixels, frame.stride, box, tile->mutable_data());
-            !s.ok()) {
-          return s;
-        }
-        ++stats_.deflate_tiles;
-        stats_.deflate_bytes += tile->data().size();
+      } else if (Status s = EmitLossless(frame, box, kind.colors, tile); !s.ok()) {
+        return s;
       }
     }
     CloseRun(run);

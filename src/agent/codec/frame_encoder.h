@@ -1,13 +1,15 @@
 #pragma once
 // FrameEncoder: turns a captured frame's damage into a VideoFrame of tiles on a 64x64 grid
-// aligned to the monitor origin — solid colour, lossless (deflate RGBA) or JPEG per tile,
-// with adjacent JPEG tiles of a row merged into one picture. Keeps its codec state and
-// buffers between frames. One thread (the capture/encode thread); must not outlive the Clock.
+// aligned to the monitor origin — solid colour, lossless (a palette of up to 256 colours, else
+// deflate RGBA) or JPEG per tile, with adjacent JPEG tiles merged into larger pictures. Keeps
+// its codec state and buffers between frames. One thread (the capture/encode thread); must not
+// outlive the Clock.
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "agent/capture/screen_capturer.h"
+#include "agent/codec/palette_encoder.h"
 #include "agent/codec/tile_classifier.h"
 #include "base/clock.h"
 #include "base/result.h"
@@ -29,16 +31,22 @@ struct FrameEncoderOptions {
   // runs of the same span in the rows below (fewer pictures: less header and call overhead).
   bool merge_jpeg_tiles = true;
   int deflate_level = 1;
+  // Lossless tiles of at most 256 colours as CODEC_PALETTE_DEFLATE when that is smaller than
+  // RGBA (false: always CODEC_DEFLATE_RGBA, for viewers and benchmarks of the older path).
+  bool palette = true;
+  ZlibParams palette_zlib = kPaletteZlib;
   ClassifierLimits classifier;
 };
 
 // What the last Encode() produced, per codec.
 struct EncodeStats {
   uint32_t solid_tiles = 0;
-  uint32_t deflate_tiles = 0;
+  uint32_t deflate_tiles = 0;     // CODEC_DEFLATE_RGBA
+  uint32_t palette_tiles = 0;     // CODEC_PALETTE_DEFLATE
   uint32_t jpeg_tiles = 0;        // grid tiles sent as JPEG
   uint32_t jpeg_rects = 0;        // JPEG pictures (after merging)
   uint64_t deflate_bytes = 0;
+  uint64_t palette_bytes = 0;
   uint64_t jpeg_bytes = 0;
   uint64_t encoded_pixels = 0;
   uint32_t encode_time_us = 0;
@@ -76,10 +84,14 @@ class FrameEncoder {
   // Encodes the open runs that the last row did not extend; the row's runs become open.
   Status FinishRow(const CapturedFrame& frame, tether::v1::VideoFrame* out);
   Status EmitJpeg(const CapturedFrame& frame, const JpegRun& run, tether::v1::VideoFrame* out);
+  // A lossless tile of `colors` colours: a palette when that is smaller, else deflate RGBA.
+  Status EmitLossless(const CapturedFrame& frame, const Rect& box, uint32_t colors,
+                      tether::v1::Tile* tile);
 
   const Clock& clock_;
   FrameEncoderOptions options_;
   std::unique_ptr<DeflateEncoder> deflate_;
+  std::unique_ptr<PaletteEncoder> palette_;
   std::unique_ptr<JpegEncoder> jpeg_;
   uint64_t next_frame_id_ = 1;
   uint32_t cols_ = 0;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <random>
 
+#include "agent/codec/palette_encoder.h"
+
 namespace tether::agent {
 namespace {
 
@@ -78,10 +80,44 @@ TEST_F(FrameEncoderTest, SolidTilesCarryTheColour) {
   EXPECT_EQ(encoder_.last_stats().solid_tiles, 6u);
 }
 
-TEST_F(FrameEncoderTest, LosslessTilesInflateToTheExactPixels) {
+TEST_F(FrameEncoderTest, FewColourTilesArePalettes) {
   Image img(150, 100);
   PaintText(img, Rect{0, 0, 150, 100}, 3);
   ASSERT_TRUE(encoder_.Encode(img.Full(), 0, &out_).ok());
+  ASSERT_EQ(out_.tiles_size(), 6);
+  EXPECT_EQ(encoder_.last_stats().palette_tiles, 6u);
+  EXPECT_EQ(encoder_.last_stats().deflate_tiles, 0u);
+  PaletteEncoder reference;  // palette_encoder_test.cc decodes what it makes
+  for (const auto& t : out_.tiles()) {
+    ASSERT_EQ(t.codec(), tether::v1::CODEC_PALETTE_DEFLATE);
+    const Rect r{t.rect().x(), t.rect().y(), t.rect().width(), t.rect().height()};
+    std::string expected;
+    const auto* pixels = reinterpret_cast<const uint8_t*>(img.pixels.data());
+    ASSERT_TRUE(*reference.Encode(pixels, img.width * 4, r, &expected));
+    EXPECT_EQ(t.data(), expected);
+    EXPECT_EQ(t.data()[0], 1);  // two colours: one bit per pixel
+  }
+}
+
+TEST_F(FrameEncoderTest, TinyManyColouredTilesStayRgba) {
+  Image img(64, 64);
+  PaintText(img, Rect{0, 0, 64, 64}, 3);
+  ASSERT_TRUE(encoder_.Encode(img.Full(), 0, &out_).ok());
+  // A 2x1 change of two colours: the palette (2 + 8 bytes) would outweigh 8 bytes of RGBA.
+  img.at(10, 10) = 0x00ff0000;
+  img.at(11, 10) = 0x0000ff00;
+  ASSERT_TRUE(encoder_.Encode(img.Frame({Rect{10, 10, 2, 1}}), 0, &out_).ok());
+  ASSERT_EQ(out_.tiles_size(), 1);
+  EXPECT_EQ(out_.tiles(0).codec(), tether::v1::CODEC_DEFLATE_RGBA);
+}
+
+TEST_F(FrameEncoderTest, LosslessTilesInflateToTheExactPixelsWithoutPalettes) {
+  FrameEncoderOptions options;
+  options.palette = false;
+  FrameEncoder encoder(clock_, options);
+  Image img(150, 100);
+  PaintText(img, Rect{0, 0, 150, 100}, 3);
+  ASSERT_TRUE(encoder.Encode(img.Full(), 0, &out_).ok());
   ASSERT_EQ(out_.tiles_size(), 6);
   for (const auto& t : out_.tiles()) {
     ASSERT_EQ(t.codec(), tether::v1::CODEC_DEFLATE_RGBA);
@@ -103,6 +139,40 @@ TEST_F(FrameEncoderTest, LosslessTilesInflateToTheExactPixels) {
       }
     }
   }
+  EXPECT_EQ(encoder.last_stats().deflate_tiles, 6u);
+  EXPECT_EQ(encoder.last_stats().palette_tiles, 0u);
+}
+
+TEST_F(FrameEncoderTest, PalettesDoNotChangeTheClassification) {
+  // The same L-shaped mix of photo and text, with and without palettes: the same tiles are
+  // solid, lossless and JPEG (the palette path classifies in its own single pass).
+  Image img(256, 192);
+  PaintText(img, Rect{0, 0, 256, 192}, 7);
+  PaintPhoto(img, Rect{0, 0, 128, 128}, 8);
+  PaintPhoto(img, Rect{0, 128, 192, 64}, 9);
+  for (uint32_t y = 0; y < 64; ++y) {
+    for (uint32_t x = 192; x < 256; ++x) img.at(x, y) = 0x00336699;
+  }
+  FrameEncoderOptions options;
+  options.palette = false;
+  FrameEncoder rgba(clock_, options);
+  tether::v1::VideoFrame rgba_out;
+  ASSERT_TRUE(encoder_.Encode(img.Full(), 0, &out_).ok());
+  ASSERT_TRUE(rgba.Encode(img.Full(), 0, &rgba_out).ok());
+  ASSERT_EQ(out_.tiles_size(), rgba_out.tiles_size());
+  for (int i = 0; i < out_.tiles_size(); ++i) {
+    const auto& a = out_.tiles(i);
+    const auto& b = rgba_out.tiles(i);
+    EXPECT_EQ(a.rect().SerializeAsString(), b.rect().SerializeAsString());
+    if (b.codec() == tether::v1::CODEC_DEFLATE_RGBA) {
+      EXPECT_EQ(a.codec(), tether::v1::CODEC_PALETTE_DEFLATE);
+    } else {
+      EXPECT_EQ(a.codec(), b.codec());
+    }
+  }
+  EXPECT_EQ(encoder_.last_stats().solid_tiles, 1u);
+  EXPECT_EQ(encoder_.last_stats().palette_tiles, 4u);
+  EXPECT_EQ(encoder_.last_stats().jpeg_rects, 2u);
 }
 
 // Mean absolute error per channel of a decoded JPEG tile against the source image.
@@ -162,7 +232,7 @@ TEST_F(FrameEncoderTest, JpegRectanglesFollowThePhotoShape) {
   ASSERT_EQ(jpegs.size(), 2u);
   EXPECT_TRUE(std::find(jpegs.begin(), jpegs.end(), Rect{0, 0, 128, 128}) != jpegs.end());
   EXPECT_TRUE(std::find(jpegs.begin(), jpegs.end(), Rect{0, 128, 192, 64}) != jpegs.end());
-  EXPECT_EQ(encoder_.last_stats().deflate_tiles, 5u);
+  EXPECT_EQ(encoder_.last_stats().palette_tiles, 5u);
 }
 
 TEST_F(FrameEncoderTest, MergingCanBeTurnedOff) {

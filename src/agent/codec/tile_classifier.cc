@@ -93,13 +93,13 @@ TileClass ClassifyTile(const uint8_t* pixels, uint32_t stride, const Rect& rect,
       }
     }
   }
-  if (distinct == 1) return TileClass{TileKind::kSolid, first};
+  if (distinct == 1) return TileClass{TileKind::kSolid, first, 1};
   if (distinct > palette_limit) {
     // Judge the repeat share over the whole tile, not just the prefix seen at the limit.
     scanned = rect.area();
     if (repeats * 256 < scanned * limits.min_repeat_share) return TileClass{TileKind::kPhoto, 0};
   }
-  return TileClass{TileKind::kLossless, 0};
+  return TileClass{TileKind::kLossless, 0, distinct};
 }
 
 }  // namespace tether::agent

@@ -1,7 +1,8 @@
 #pragma once
 // ClassifyTile: decides how one tile of a BGRX frame is best sent — a single colour, lossless
-// (UI, text: few colours or long runs) or JPEG (photographic). One pass over the pixels at
-// most, with an early exit as soon as the tile is clearly photographic. Pure function.
+// (UI, text: few colours or long runs) or JPEG (photographic); for the first two it counts the
+// colours, so the encoder can choose a palette. One pass over the pixels at most, with an
+// early exit as soon as the tile is clearly photographic. Pure function.
 #include <cstdint>
 
 #include "agent/capture/geometry.h"
@@ -13,6 +14,7 @@ enum class TileKind { kSolid, kLossless, kPhoto };
 struct TileClass {
   TileKind kind = TileKind::kLossless;
   uint32_t solid_bgrx = 0;  // for kSolid: the colour, byte 3 cleared
+  uint32_t colors = 0;      // for kSolid and kLossless: the number of distinct colours
 };
 
 struct ClassifierLimits {

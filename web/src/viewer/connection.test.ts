@@ -182,7 +182,7 @@ describe('ViewerConnection handshake', () => {
       protocolVersion: 1,
       minProtocolVersion: 1,
       role: EndpointRole.HOST,
-      capabilities: ['video.jpeg', 'video.deflate', 'video.solid', 'cursor'],
+      capabilities: ['video.jpeg', 'video.deflate', 'video.solid', 'video.palette', 'cursor'],
       software: 'tether-web/0.1.0',
     });
   });

@@ -39,7 +39,7 @@ import {
 
 export const PROTOCOL_VERSION = 1;
 export const SOFTWARE = 'tether-web/0.1.0';
-export const CAPABILITIES = ['video.jpeg', 'video.deflate', 'video.solid', 'cursor'] as const;
+export const CAPABILITIES = ['video.jpeg', 'video.deflate', 'video.solid', 'video.palette', 'cursor'] as const;
 export const ALL_MONITORS = 0xffffffff;
 
 export type ConnectionState = 'connecting' | 'waiting' | 'connected' | 'reconnecting' | 'ended' | 'failed' | 'closed';

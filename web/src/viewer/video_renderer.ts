@@ -1,7 +1,8 @@
 // Draws VideoFrames. The tiles of a frame are decoded concurrently (and while earlier frames
 // are still being drawn), but drawn in order, and frames are drawn strictly in the order they
 // arrived. The drawing surface and the decoders are injected: the browser uses a canvas,
-// createImageBitmap and DecompressionStream; the tests use fakes.
+// createImageBitmap and DecompressionStream; the tests use fakes. Codecs: solid, JPEG,
+// deflated RGBA and palettes (expanded here to RGBA). A bad tile is reported and skipped.
 import { Codec, type Rect, type Tile, type VideoFrame } from '../protocol/gen/tether/v1/media_pb';
 
 export const MAX_DIMENSION = 16384;  // the largest canvas side browsers allow
@@ -184,6 +185,13 @@ export class VideoRenderer {
           const pixels = new Uint8ClampedArray(raw.buffer as ArrayBuffer, raw.byteOffset, raw.byteLength);
           return { kind: 'rgba', rect, pixels };
         }
+        case Codec.PALETTE_DEFLATE: {
+          const palette = parsePalette(tile.data);
+          const expected = paletteRowBytes(rect.width, palette.bits) * rect.height;
+          const packed = await this.decoders.inflate(palette.indices, expected);
+          if (packed.byteLength !== expected) return { kind: 'error', message: `palette tile has ${packed.byteLength} bytes of indices, expected ${expected}` };
+          return { kind: 'rgba', rect, pixels: expandPalette(palette, packed, rect.width, rect.height) };
+        }
         default:
           return { kind: 'error', message: `unknown codec ${tile.codec}` };
       }
@@ -191,6 +199,68 @@ export class VideoRenderer {
       return { kind: 'error', message: `${Codec[tile.codec] ?? tile.codec} tile: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
+}
+
+// --- CODEC_PALETTE_DEFLATE (docs/protocol.md, section 3.2, "Tile payloads") ----------------
+
+export interface Palette {
+  bits: 1 | 2 | 4 | 8;        // per index
+  colors: number;             // 1..256
+  entries: Uint32Array;       // the RGBA entries as they lie in memory (one word per colour)
+  indices: Uint8Array;        // the zlib stream of the packed indices
+}
+
+// Bytes of one packed row of `width` indices.
+export function paletteRowBytes(width: number, bits: number): number {
+  return Math.ceil((width * bits) / 8);
+}
+
+// The header and palette of a palette tile; throws on a malformed one.
+export function parsePalette(data: Uint8Array): Palette {
+  if (data.byteLength < 2) throw new Error('palette tile shorter than its header');
+  const bits = data[0];
+  if (bits !== 1 && bits !== 2 && bits !== 4 && bits !== 8) throw new Error(`palette tile with ${bits} bits per index`);
+  const colors = data[1] + 1;
+  if (colors > 1 << bits) throw new Error(`palette of ${colors} colours for ${bits}-bit indices`);
+  const end = 2 + colors * 4;
+  if (data.byteLength < end) throw new Error(`palette of ${colors} colours cut short`);
+  // Copied, so the words are aligned whatever the offset of the tile in the frame.
+  const entries = new Uint32Array(data.slice(2, end).buffer);
+  return { bits, colors, entries, indices: data.subarray(end) };
+}
+
+// Packed indices (rows of paletteRowBytes, first pixel in the high bits) to RGBA; throws on an
+// index beyond the palette. Padding bits at the end of a row are ignored.
+export function expandPalette(palette: Palette, packed: Uint8Array, width: number, height: number): Uint8ClampedArray<ArrayBuffer> {
+  const { bits, colors, entries } = palette;
+  const rowBytes = paletteRowBytes(width, bits);
+  if (packed.byteLength < rowBytes * height) throw new Error('palette indices cut short');
+  const out = new Uint32Array(width * height);
+  const mask = (1 << bits) - 1;
+  const perByte = 8 / bits;
+  let o = 0;
+  let bad = 0;  // any index beyond the palette, checked once at the end
+  for (let y = 0; y < height; y++) {
+    let p = y * rowBytes;
+    if (bits === 8) {
+      for (let x = 0; x < width; x++) {
+        const i = packed[p++];
+        bad |= +(i >= colors);
+        out[o++] = entries[i];
+      }
+      continue;
+    }
+    for (let x = 0; x < width; p++) {
+      const byte = packed[p];
+      for (let k = 0; k < perByte && x < width; k++, x++) {
+        const i = (byte >> (8 - bits * (k + 1))) & mask;
+        bad |= +(i >= colors);
+        out[o++] = entries[i];
+      }
+    }
+  }
+  if (bad) throw new Error(`palette index beyond the ${colors} colours`);
+  return new Uint8ClampedArray(out.buffer);
 }
 
 // --- the browser's decoders and canvas --------------------------------------------------
