@@ -30,29 +30,28 @@ namespace {
 // Frames up to this size are cut out of the shared read buffer (one copy); larger ones are
 // read straight into their own allocation. One TLS record of plaintext plus a header fits.
 constexpr size_t kReadBuffer = 16 * 1024 + 64;
-// Small frames queued together are copied into one TLS record (one write system call).
+// Small frames queued together are copied into one TLS record.
 constexpr size_t kCoalesceBytes = 16 * 1024;
 constexpr size_t kCoalesceFrames = 64;
-
-// One TLS record of ciphertext. When a read returns less than this, the socket is drained and
-// Asio queues the next read without trying the socket first.
+// Records are collected up to this much ciphertext per send() (bulk: one call, not four).
+constexpr size_t kSendBatch = 64 * 1024;
+// Ciphertext read per recv(): one record at first; a connection whose reads fill that grows
+// to several records per call.
 constexpr size_t kCiphertextBuffer = 16 * 1024 + 512;
+constexpr size_t kBulkCiphertextBuffer = 64 * 1024;
 
-// The link's BIO: reads come from the ciphertext Asio delivered (so the reactor's speculative
-// reads and edge-triggered registration are used, with no epoll_ctl per wait), writes go
-// straight to the descriptor with MSG_NOSIGNAL (a vanished peer is an error, not a signal).
+// The link's BIO. Reads come from the ciphertext Asio delivered (so the reactor's speculative
+// reads and edge-triggered registration are used, with no epoll_ctl per wait). Writes are
+// collected and leave in one send() per batch (Flush) or when OpenSSL flushes a handshake
+// flight; MSG_NOSIGNAL makes a vanished peer an error, not a signal.
 template <class Ciphertext>
 struct LinkBio {
   static int Write(BIO* bio, const char* data, size_t len, size_t* written) {
     auto* c = static_cast<Ciphertext*>(BIO_get_data(bio));
     BIO_clear_retry_flags(bio);
-    const ssize_t n = ::send(c->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n >= 0) {
-      *written = static_cast<size_t>(n);
-      return 1;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_write(bio);
-    return 0;
+    c->out.append(data, len);
+    *written = len;
+    return 1;
   }
   static int Read(BIO* bio, char* out, size_t len, size_t* read) {
     auto* c = static_cast<Ciphertext*>(BIO_get_data(bio));
@@ -67,7 +66,13 @@ struct LinkBio {
     *read = n;
     return 1;
   }
-  static long Ctrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+  static long Ctrl(BIO* bio, int cmd, long, void*) {
+    if (cmd != BIO_CTRL_FLUSH) return 0;
+    BIO_clear_retry_flags(bio);
+    const int r = static_cast<Ciphertext*>(BIO_get_data(bio))->SendOut();
+    if (r == 0) BIO_set_retry_write(bio);
+    return r > 0 ? 1 : 0;
+  }
   static BIO_METHOD* Method() {
     static BIO_METHOD* method = [] {
       BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tether-link");
@@ -81,6 +86,24 @@ struct LinkBio {
 };
 
 }  // namespace
+
+int TlsFrameLink::Ciphertext::SendOut() {
+  while (out_sent < out.size()) {
+    const ssize_t n = ::send(fd, out.data() + out_sent, out.size() - out_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      out_sent += static_cast<size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return 0;
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return -1;
+    }
+  }
+  out.clear();
+  out_sent = 0;
+  return 1;
+}
 
 TlsFrameLink::TlsFrameLink(asio::ip::tcp::socket socket, SSL_CTX* ctx, TlsLinkLimits limits,
                            Metric& bytes_in, Metric& bytes_out)
@@ -202,6 +225,7 @@ asio::awaitable<bool> TlsFrameLink::Await(IoStatus need) {
   auto [ec, n] = co_await socket_.async_read_some(asio::buffer(wire_.buf), kNoThrow);
   if (ec || dead_) co_return false;
   wire_.len = n;
+  if (n == wire_.buf.size() && n < kBulkCiphertextBuffer) wire_.buf.resize(kBulkCiphertextBuffer);
   co_return true;
 }
 
@@ -253,6 +277,8 @@ asio::awaitable<void> TlsFrameLink::Run(std::shared_ptr<FrameSink> sink) {
     }
     const IoStatus st = Classify(r);
     if (st == IoStatus::kFailed) break;
+    // Records OpenSSL wrote while reading (an alert, a key update answer) leave now.
+    if (wire_.out_sent < wire_.out.size() && !write_blocked_ && !SendCiphertext() && dead_) break;
     if (!co_await Await(st)) break;
   }
   Shutdown();
@@ -314,22 +340,29 @@ bool TlsFrameLink::ParseFrames(FrameSink& sink) {
 void TlsFrameLink::Flush() {
   if (!established_ || dead_ || write_blocked_) return;
   while (true) {
-    if (out_pos_ == out_len_ && !NextChunk()) return;
+    if (wire_.out.size() - wire_.out_sent >= kSendBatch && !SendCiphertext()) return;
+    if (out_pos_ == out_len_ && !NextChunk()) break;
+    if (dead_ || write_blocked_) return;  // NextChunk may have finished a close
     size_t n = 0;
     ERR_clear_error();
-    const int r = SSL_write_ex(ssl_, out_ + out_pos_, out_len_ - out_pos_, &n);
-    if (r == 1) {
-      out_pos_ += n;
-      bytes_out_.Add(static_cast<int64_t>(n));
-      continue;
-    }
-    if (Classify(r) == IoStatus::kWantWrite) {
-      WaitWritable();
-    } else {
-      Shutdown();  // includes a write that needs a read: renegotiation is off
-    }
-    return;
+    // The BIO takes everything, so this only fails on a broken connection.
+    if (SSL_write_ex(ssl_, out_ + out_pos_, std::min(out_len_ - out_pos_, kSendBatch), &n) != 1) return Shutdown();
+    out_pos_ += n;
+    bytes_out_.Add(static_cast<int64_t>(n));
   }
+  SendCiphertext();
+}
+
+bool TlsFrameLink::SendCiphertext() {
+  if (dead_) return false;
+  const int r = wire_.SendOut();
+  if (r == 1) return true;
+  if (r == 0) {
+    WaitWritable();
+  } else {
+    Shutdown();
+  }
+  return false;
 }
 
 bool TlsFrameLink::NextChunk() {
@@ -362,6 +395,7 @@ bool TlsFrameLink::NextChunk() {
 }
 
 void TlsFrameLink::WaitWritable() {
+  if (write_blocked_) return;
   write_blocked_ = true;
   socket_.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
     self->write_blocked_ = false;
@@ -370,12 +404,15 @@ void TlsFrameLink::WaitWritable() {
 }
 
 void TlsFrameLink::FinishClose() {
-  if (dead_ || close_notified_ || close_by_ == Clock::time_point::max()) return;
-  close_notified_ = true;
+  if (dead_ || close_by_ == Clock::time_point::max()) return;
   // close_notify, then FIN after the data; the read side drains until the peer closes too or
   // the close grace runs out, so the last frames are not lost to a reset.
-  ERR_clear_error();
-  SSL_shutdown(ssl_);
+  if (!close_notify_queued_) {
+    close_notify_queued_ = true;
+    ERR_clear_error();
+    SSL_shutdown(ssl_);
+  }
+  if (!SendCiphertext()) return;  // the rest leaves when the socket drains; then here again
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
 }

@@ -72,6 +72,7 @@ class TlsFrameLink final : public net::FrameLink, public std::enable_shared_from
   void Flush();                       // network thread: writes until idle or the socket is full
   bool NextChunk();                   // moves queued frames into the write position
   void WaitWritable();
+  bool SendCiphertext();              // false: the socket is full (a wait is armed) or failed
   void FinishClose();                 // graceful end once everything is written
   void Shutdown();                    // ends all I/O now; the descriptor closes when Run ends
   void ArmDeadline(std::chrono::steady_clock::time_point at);
@@ -94,7 +95,7 @@ class TlsFrameLink final : public net::FrameLink, public std::enable_shared_from
   // Network thread only.
   bool established_ = false;
   bool dead_ = false;          // no SSL or socket call may be made any more
-  bool close_notified_ = false;
+  bool close_notify_queued_ = false;
   bool write_blocked_ = false; // waiting for the socket to accept data
   std::vector<net::FrameBytes> batch_;
   net::FrameBytes holding_;         // the single frame being written, when not coalesced
@@ -102,13 +103,17 @@ class TlsFrameLink final : public net::FrameLink, public std::enable_shared_from
   const char* out_ = nullptr;
   size_t out_len_ = 0;
   size_t out_pos_ = 0;
-  // Ciphertext from the socket not yet consumed by OpenSSL. The link's BIO reads from here and
-  // writes straight to the descriptor (tls_frame_link.cc).
+  // Ciphertext between OpenSSL and the socket, through the link's BIO (tls_frame_link.cc):
+  // `buf` holds what the socket delivered and OpenSSL has not consumed; `out` collects the
+  // records OpenSSL wrote until one send() takes them all.
   struct Ciphertext {
     int fd = -1;
     std::vector<char> buf;
     size_t pos = 0;
     size_t len = 0;
+    std::string out;
+    size_t out_sent = 0;
+    int SendOut();  // 1: all sent; 0: the socket is full; -1: failed
   };
   Ciphertext wire_;
   std::vector<char> in_;       // read buffer: whole frames are cut from it
