@@ -105,6 +105,7 @@ int Tetherd::Run() {
   if (tls->generated) log->info("generated a self-signed certificate in {}", (c.data_dir / "tls").string());
 
   p.manager = std::make_unique<manager::SessionManager>(*p.store, p.clock, c.manager);
+  p.manager->ResetGuestPresence();  // no guest is connected to a relay that has just started
   p.local_api = std::make_unique<manager::LocalApi>(*p.manager);
   if (auto st = p.ui.Load(c.ui_dir); !st) {
     log->warn("web UI not loaded ({}); the API still works", st.error().message);

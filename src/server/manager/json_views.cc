@@ -12,7 +12,12 @@ nlohmann::json SessionJson(const Session& s) {
   for (const auto& [k, v] : s.properties) props[k] = v;
   return {{"id", s.id}, {"type", SessionTypeName(s.type)}, {"name", s.name},
           {"code", s.code}, {"created_by", s.created_by}, {"created_at", s.created_at},
-          {"ended_at", s.ended_at}, {"properties", props}};
+          {"ended_at", s.ended_at}, {"properties", props}, {"guest", GuestJson(s.guest)}};
+}
+
+nlohmann::json GuestJson(const GuestInfo& g) {
+  return {{"machine", g.machine}, {"os", g.os}, {"user", g.user}, {"address", g.address},
+          {"agent_version", g.agent_version}, {"online", g.online}, {"last_seen", g.last_seen}};
 }
 
 nlohmann::json EventJson(const SessionEvent& e) {

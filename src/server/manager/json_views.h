@@ -9,6 +9,7 @@ namespace tether::manager {
 
 nlohmann::json UserJson(const User& u);
 nlohmann::json SessionJson(const Session& s);
+nlohmann::json GuestJson(const GuestInfo& g);
 nlohmann::json EventJson(const SessionEvent& e);
 
 }  // namespace tether::manager

@@ -115,7 +115,8 @@ std::string LocalApi::Handle(std::string_view request_line, const LocalPeer& pee
       if (!args.is_object()) {
         response = Fail("validation", "'args' must be an object");
       } else {
-        Actor actor{"local-admin", "local:uid=" + std::to_string(peer.uid)};
+        // The socket is reachable only by the server's operator: full rights.
+        Actor actor{"local-admin", "local:uid=" + std::to_string(peer.uid), kRoleAdministrator};
         response = Dispatch(manager_, request["op"].get<std::string>(), args, actor);
       }
     }

@@ -42,8 +42,21 @@ class SessionRepository {
   virtual int64_t CountOpen() = 0;
   // Marks ended and appends the "ended" event in one transaction; "not_found" or "conflict".
   virtual Status End(const std::string& id, const SessionEvent& ended) = 0;
-  virtual Status AppendEvent(const SessionEvent& event) = 0;
+  // Appends; the new event's id, or "not_found" when the session does not exist.
+  virtual Result<int64_t> AppendEvent(const SessionEvent& event) = 0;
   virtual std::vector<SessionEvent> Events(const std::string& session_id) = 0;
+  // Events with id > after_id, oldest first, at most `limit`.
+  virtual std::vector<SessionEvent> EventsAfter(const std::string& session_id, int64_t after_id,
+                                                int limit) = 0;
+  // Writes the name and properties of `session` and appends `edited`, in one transaction.
+  virtual Status Update(const Session& session, const SessionEvent& edited) = 0;
+  // Removes the session and its events; "not_found".
+  virtual Status Delete(const std::string& id) = 0;
+  // Writes every field of `guest`; "not_found".
+  virtual Status UpdateGuest(const std::string& id, const GuestInfo& guest) = 0;
+  virtual Status SetGuestPresence(const std::string& id, bool online, int64_t at) = 0;
+  // Marks every session offline (at start-up nothing is connected).
+  virtual void ClearGuestPresence() = 0;
 };
 
 class AuditRepository {

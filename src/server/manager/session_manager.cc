@@ -3,27 +3,9 @@
 #include <cctype>
 
 #include "base/crypto.h"
+#include "server/manager/validation.h"
 
 namespace tether::manager {
-namespace {
-
-bool IsValidCode(const std::string& code) {
-  if (code.size() < 4 || code.size() > 32) return false;
-  for (unsigned char c : code) {
-    if (!std::isalnum(c) && c != '-') return false;
-  }
-  return true;
-}
-
-bool IsValidName(const std::string& name) {
-  if (name.empty() || name.size() > 128) return false;
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 SessionManager::SessionManager(Store& store, const Clock& clock, ManagerOptions options)
     : store_(store), clock_(clock), options_(options), hasher_(options.hash),
@@ -246,7 +228,7 @@ void SessionManager::Logout(const std::string& session_token, const std::string&
 
 Result<Session> SessionManager::CreateSession(SessionType type, const std::string& name,
                                               const std::string& code, const Actor& actor) {
-  if (!IsValidName(name)) return MakeError("validation", "session name must be 1-128 printable characters");
+  if (!IsValidSessionName(name)) return MakeError("validation", "session name must be 1-128 printable characters");
   Session s;
   s.id = RandomToken(16);
   s.type = type;
@@ -255,7 +237,7 @@ Result<Session> SessionManager::CreateSession(SessionType type, const std::strin
   s.created_at = clock_.NowUnix();
   if (type == SessionType::kSupport) {
     if (!code.empty()) {
-      if (!IsValidCode(code)) return MakeError("validation", "code must be 4-32 letters, digits or '-'");
+      if (!IsValidJoinCode(code)) return MakeError("validation", "code must be 4-32 letters, digits or '-'");
       if (store_.Sessions().OpenCodeExists(code)) {
         return MakeError("conflict", "an open session already uses that code");
       }
@@ -296,12 +278,18 @@ Status SessionManager::EndSession(const std::string& id, const Actor& actor) {
 
 Status SessionManager::AppendEvent(const std::string& session_id, const std::string& kind,
                                    const std::string& actor, const std::string& detail) {
-  return store_.Sessions().AppendEvent(SessionEvent{0, session_id, kind, actor, detail, clock_.NowUnix()});
+  const int64_t now = clock_.NowUnix();
+  if (kind == "guest_connected" || kind == "guest_disconnected") {
+    (void)store_.Sessions().SetGuestPresence(session_id, kind == "guest_connected", now);
+  }
+  auto id = store_.Sessions().AppendEvent(SessionEvent{0, session_id, kind, actor, detail, now});
+  if (!id) return id.error();
+  return {};
 }
 
 Result<Session> SessionManager::AdmitGuestByCode(const std::string& code, const std::string& source) {
   if (!code_failures_.Allowed(source)) return MakeError("rate_limited", "too many wrong codes");
-  auto session = IsValidCode(code) ? store_.Sessions().FindOpenByCode(code) : std::nullopt;
+  auto session = IsValidJoinCode(code) ? store_.Sessions().FindOpenByCode(code) : std::nullopt;
   if (!session || session->type != SessionType::kSupport) {
     code_failures_.Failure(source);
     return MakeError("unauthenticated", "unknown or expired session code");

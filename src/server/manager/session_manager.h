@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "server/manager/attempt_limiter.h"
+#include "server/manager/authorizer.h"
 #include "server/manager/password.h"
 #include "server/manager/repositories.h"
 
@@ -28,6 +29,17 @@ struct ManagerOptions {
 struct Actor {
   std::string name;
   std::string source;  // network address or "local"
+  // The user's role, for Authorizer checks; the Local API acts as an Administrator. Empty for
+  // internal callers (the relay), which reach only operations that do not check.
+  std::string role = {};
+  int64_t user_id = 0;  // 0 for the Local API and internal callers
+};
+
+// A change to a session's name and custom properties (PATCH). Absent fields stay as they are;
+// a property set to "" is cleared.
+struct SessionPatch {
+  std::optional<std::string> name;
+  std::map<std::string, std::string> properties;  // keys from kPropertyKeys
 };
 
 struct LoginResult {
@@ -92,6 +104,29 @@ class SessionManager {
   std::optional<Session> GetSession(const std::string& id);
   Status EndSession(const std::string& id, const Actor& actor);
   std::vector<SessionEvent> Events(const std::string& id);
+  // --- session edits (session_edits.cc); each checks the Authorizer and records an event ---
+  // Renames and/or sets custom properties; an "edited" event lists what changed.
+  Result<Session> UpdateSession(const std::string& id, const SessionPatch& patch, const Actor& actor);
+  // Removes the session and its events (the audit log keeps a record); an open session's live
+  // connections are closed first.
+  Status DeleteSession(const std::string& id, const Actor& actor);
+  // A "note" event with the text (1-2000 bytes; newlines and tabs allowed).
+  Result<SessionEvent> AddNote(const std::string& id, const std::string& text, const Actor& actor);
+  // Events after `after_id` (0: from the start), oldest first, at most `limit` (clamped 1-1000).
+  Result<std::vector<SessionEvent>> ListEvents(const std::string& id, int64_t after_id, int limit,
+                                               const Actor& actor);
+  // What the relay or the agent reports about the guest's machine; marks it online and seen now.
+  // Text is cleaned (control characters replaced, 128 bytes at most). Internal: no Authorizer.
+  Status UpdateGuestInfo(const std::string& id, const GuestInfo& info);
+  // At start-up no guest is connected yet: every session is marked offline.
+  void ResetGuestPresence();
+  // Whether the actor may do `permission` (to `session`); for operations the web server
+  // performs itself, such as joining. The decision is the Authorizer's.
+  Status Authorize(const Actor& actor, Permission permission, const Session* session = nullptr) const {
+    return authorizer_.Check(actor, permission, session);
+  }
+  // Records `kind` for the session. "guest_connected" and "guest_disconnected" also update the
+  // guest's online state and last-seen time.
   Status AppendEvent(const std::string& session_id, const std::string& kind,
                      const std::string& actor, const std::string& detail);
   // A guest presents a join code: the open support session that has it. Failures are counted
@@ -126,6 +161,7 @@ class SessionManager {
 
   Store& store_;
   const Clock& clock_;
+  Authorizer authorizer_;
   ManagerOptions options_;
   PasswordHasher hasher_;
   AttemptLimiter code_failures_;

@@ -6,6 +6,13 @@ bool IsKnownRole(const std::string& role) {
   return role == kRoleAdministrator || role == kRoleHost;
 }
 
+bool IsPropertyKey(const std::string& key) {
+  for (const char* k : kPropertyKeys) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
 const char* SessionTypeName(SessionType t) {
   switch (t) {
     case SessionType::kSupport: return "support";

@@ -27,6 +27,22 @@ enum class SessionType { kSupport, kMeeting, kAccess };
 const char* SessionTypeName(SessionType t);
 std::optional<SessionType> ParseSessionType(const std::string& s);
 
+// What the server knows about the guest's machine. The relay and the agent fill it
+// (SessionManager::UpdateGuestInfo); `online` and `last_seen` follow the guest's connection.
+struct GuestInfo {
+  std::string machine;        // host name
+  std::string os;             // e.g. "Debian GNU/Linux 12"
+  std::string user;           // logged-on user
+  std::string address;        // network address the guest connected from
+  std::string agent_version;
+  bool online = false;        // a guest is connected now
+  int64_t last_seen = 0;      // Unix seconds of the last connect/disconnect/info update; 0 = never
+};
+
+// The custom properties every session has (stored as columns, shown as "properties").
+inline constexpr const char* kPropertyKeys[] = {"company", "site", "department", "tag"};
+bool IsPropertyKey(const std::string& key);
+
 struct Session {
   std::string id;  // random, URL-safe; the only identifier shown outside the server
   SessionType type = SessionType::kSupport;
@@ -35,7 +51,8 @@ struct Session {
   std::string created_by;
   int64_t created_at = 0;
   int64_t ended_at = 0;  // 0 while open
-  std::map<std::string, std::string> properties;  // Company, Site, Department, Tag
+  std::map<std::string, std::string> properties;  // kPropertyKeys; absent = empty
+  GuestInfo guest;
 };
 
 struct SessionEvent {

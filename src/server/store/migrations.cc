@@ -76,6 +76,20 @@ CREATE TABLE web_sessions (
 );
 CREATE INDEX web_sessions_user ON web_sessions (user_id);
 )sql",
+      // 2: guest information and presence on sessions; indexes for keyset paging (newest
+      // first) over all sessions and per type.
+      R"sql(
+ALTER TABLE sessions ADD COLUMN guest_machine TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN guest_os TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN guest_user TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN guest_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN agent_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN guest_online INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+DROP INDEX sessions_type_created;
+CREATE INDEX sessions_type_created ON sessions (type, created_at, id);
+CREATE INDEX sessions_created ON sessions (created_at, id);
+)sql",
   };
   return kMigrations;
 }

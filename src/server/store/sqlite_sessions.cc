@@ -10,7 +10,8 @@ using manager::Session;
 using manager::SessionEvent;
 
 constexpr const char* kColumns =
-    "id, type, name, code, created_by, created_at, ended_at, company, site, department, tag";
+    "id, type, name, code, created_by, created_at, ended_at, company, site, department, tag, "
+    "guest_machine, guest_os, guest_user, guest_address, agent_version, guest_online, last_seen";
 constexpr const char* kPropertyNames[] = {"company", "site", "department", "tag"};
 
 Session ReadSession(const Statement& st) {
@@ -26,6 +27,13 @@ Session ReadSession(const Statement& st) {
     std::string v = st.Text(7 + i);
     if (!v.empty()) s.properties[kPropertyNames[i]] = v;
   }
+  s.guest.machine = st.Text(11);
+  s.guest.os = st.Text(12);
+  s.guest.user = st.Text(13);
+  s.guest.address = st.Text(14);
+  s.guest.agent_version = st.Text(15);
+  s.guest.online = st.Int(16) != 0;
+  s.guest.last_seen = st.Int(17);
   return s;
 }
 
@@ -108,7 +116,7 @@ class SqliteSessions final : public manager::SessionRepository {
     find.Bind(1, id);
     if (!find.Step()) return MakeError("not_found", "no such session");
     if (find.Int(0) != 0) return MakeError("conflict", "the session has already ended");
-    Statement st(db_.Handle(), "UPDATE sessions SET ended_at = ?2 WHERE id = ?1");
+    Statement st(db_.Handle(), "UPDATE sessions SET ended_at = ?2, guest_online = 0 WHERE id = ?1");
     st.Bind(1, id).Bind(2, ended.at);
     st.Step();
     if (!st.Ok()) return MakeError("store", st.ErrorMessage());
@@ -116,9 +124,80 @@ class SqliteSessions final : public manager::SessionRepository {
     return tx.Commit();
   }
 
-  Status AppendEvent(const SessionEvent& e) override {
+  Result<int64_t> AppendEvent(const SessionEvent& e) override {
     auto lock = db_.Lock();
-    return InsertEvent(e);
+    if (auto st = InsertEvent(e); !st) return st.error();
+    return db_.LastInsertId();
+  }
+
+  std::vector<SessionEvent> EventsAfter(const std::string& session_id, int64_t after_id,
+                                        int limit) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(),
+                 "SELECT id, session_id, kind, actor, detail, at FROM session_events "
+                 "WHERE session_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+    st.Bind(1, session_id).Bind(2, after_id).Bind(3, int64_t{limit});
+    std::vector<SessionEvent> out;
+    while (st.Step()) {
+      out.push_back(SessionEvent{st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5)});
+    }
+    return out;
+  }
+
+  Status Update(const Session& s, const SessionEvent& edited) override {
+    auto lock = db_.Lock();
+    Transaction tx(db_);
+    Statement st(db_.Handle(),
+                 "UPDATE sessions SET name = ?2, company = ?3, site = ?4, department = ?5, tag = ?6 "
+                 "WHERE id = ?1");
+    st.Bind(1, s.id).Bind(2, s.name);
+    for (int i = 0; i < 4; ++i) st.Bind(3 + i, Property(s, kPropertyNames[i]));
+    st.Step();
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    if (sqlite3_changes(db_.Handle()) == 0) return MakeError("not_found", "no such session");
+    if (auto e = InsertEvent(edited); !e) return e;
+    return tx.Commit();
+  }
+
+  Status Delete(const std::string& id) override {
+    auto lock = db_.Lock();
+    Transaction tx(db_);
+    // Events go with their session (ON DELETE CASCADE).
+    Statement st(db_.Handle(), "DELETE FROM sessions WHERE id = ?1");
+    st.Bind(1, id);
+    st.Step();
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    if (sqlite3_changes(db_.Handle()) == 0) return MakeError("not_found", "no such session");
+    return tx.Commit();
+  }
+
+  Status UpdateGuest(const std::string& id, const manager::GuestInfo& g) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(),
+                 "UPDATE sessions SET guest_machine = ?2, guest_os = ?3, guest_user = ?4, "
+                 "guest_address = ?5, agent_version = ?6, guest_online = ?7, last_seen = ?8 "
+                 "WHERE id = ?1");
+    st.Bind(1, id).Bind(2, g.machine).Bind(3, g.os).Bind(4, g.user).Bind(5, g.address)
+        .Bind(6, g.agent_version).Bind(7, int64_t{g.online}).Bind(8, g.last_seen);
+    st.Step();
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    if (sqlite3_changes(db_.Handle()) == 0) return MakeError("not_found", "no such session");
+    return {};
+  }
+
+  Status SetGuestPresence(const std::string& id, bool online, int64_t at) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), "UPDATE sessions SET guest_online = ?2, last_seen = ?3 WHERE id = ?1");
+    st.Bind(1, id).Bind(2, int64_t{online}).Bind(3, at);
+    st.Step();
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    if (sqlite3_changes(db_.Handle()) == 0) return MakeError("not_found", "no such session");
+    return {};
+  }
+
+  void ClearGuestPresence() override {
+    auto lock = db_.Lock();
+    (void)db_.Exec("UPDATE sessions SET guest_online = 0 WHERE guest_online != 0");
   }
 
   std::vector<SessionEvent> Events(const std::string& session_id) override {

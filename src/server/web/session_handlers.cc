@@ -1,4 +1,7 @@
-// REST handlers for sessions: list, create, get, end, events.
+// REST handlers for one session: create, get, edit, delete, end, notes, events, host token.
+#include <cstdint>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "server/manager/json_views.h"
@@ -9,6 +12,31 @@ namespace tether::web {
 namespace {
 using nlohmann::json;
 constexpr size_t kMaxSessionBody = 64 * 1024;
+
+// Parses a JSON object body of at most kMaxSessionBody bytes; nullopt with the error response.
+std::optional<json> ObjectBody(const HttpRequest& req, HttpResponse& error) {
+  if (req.body.size() > kMaxSessionBody) {
+    error = HttpResponse::Error(413, "too_large", "request body too large");
+    return std::nullopt;
+  }
+  json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) {
+    error = HttpResponse::Error(400, "validation", "body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
+
+// A decimal number of at most 18 digits within [min, max], or nullopt.
+std::optional<int64_t> BoundedNumber(const std::string& text, int64_t min, int64_t max) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  int64_t v = std::stoll(text);
+  if (v < min || v > max) return std::nullopt;
+  return v;
+}
+
 }  // namespace
 
 HttpResponse WebApp::ListSessions(const HttpRequest& req, const Params&) {
@@ -46,6 +74,9 @@ HttpResponse WebApp::CreateSession(const HttpRequest& req, const Params&) {
   };
   auto type = manager::ParseSessionType(str("type").empty() ? "support" : str("type"));
   if (!type) return HttpResponse::Error(400, "validation", "type must be support, meeting or access");
+  if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kCreateSession); !st) {
+    return ErrorResponse(st.error());
+  }
   auto s = manager_.CreateSession(*type, str("name"), str("code"), ActorOf(*ctx, req));
   if (!s) return ErrorResponse(s.error());
   auto resp = HttpResponse::Json(201, json{{"session", manager::SessionJson(*s)}}.dump());
@@ -58,24 +89,98 @@ HttpResponse WebApp::GetSession(const HttpRequest& req, const Params& p) {
   if (!ctx) return ErrorResponse(ctx.error());
   auto s = manager_.GetSession(p[0]);
   if (!s) return HttpResponse::NotFound();
+  if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kViewSession, &*s); !st) {
+    return ErrorResponse(st.error());
+  }
   return HttpResponse::Json(200, json{{"session", manager::SessionJson(*s)}}.dump());
 }
 
 HttpResponse WebApp::EndSession(const HttpRequest& req, const Params& p) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());
+  auto session = manager_.GetSession(p[0]);
+  if (!session) return HttpResponse::NotFound();
+  if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kEndSession, &*session); !st) {
+    return ErrorResponse(st.error());
+  }
   auto st = manager_.EndSession(p[0], ActorOf(*ctx, req));
   if (!st) return ErrorResponse(st.error());
   return HttpResponse::NoContent();
 }
 
+HttpResponse WebApp::UpdateSession(const HttpRequest& req, const Params& p) {
+  auto ctx = RequireUser(req);
+  if (!ctx) return ErrorResponse(ctx.error());
+  HttpResponse error;
+  auto body = ObjectBody(req, error);
+  if (!body) return error;
+  manager::SessionPatch patch;
+  for (const auto& [key, value] : body->items()) {
+    if (key == "name") {
+      if (!value.is_string()) return HttpResponse::Error(400, "validation", "name must be a string");
+      patch.name = value.get<std::string>();
+    } else if (key == "properties") {
+      if (!value.is_object()) return HttpResponse::Error(400, "validation", "properties must be an object");
+      for (const auto& [prop, v] : value.items()) {
+        if (!v.is_string()) {
+          return HttpResponse::Error(400, "validation", "property values must be strings (\"\" clears one)");
+        }
+        patch.properties[prop] = v.get<std::string>();
+      }
+    } else {
+      return HttpResponse::Error(400, "validation", "unknown field; a session has name and properties");
+    }
+  }
+  auto s = manager_.UpdateSession(p[0], patch, ActorOf(*ctx, req));
+  if (!s) return ErrorResponse(s.error());
+  return HttpResponse::Json(200, json{{"session", manager::SessionJson(*s)}}.dump());
+}
+
+HttpResponse WebApp::DeleteSession(const HttpRequest& req, const Params& p) {
+  auto ctx = RequireUser(req);
+  if (!ctx) return ErrorResponse(ctx.error());
+  auto st = manager_.DeleteSession(p[0], ActorOf(*ctx, req));
+  if (!st) return ErrorResponse(st.error());
+  return HttpResponse::NoContent();
+}
+
+HttpResponse WebApp::AddNote(const HttpRequest& req, const Params& p) {
+  auto ctx = RequireUser(req);
+  if (!ctx) return ErrorResponse(ctx.error());
+  HttpResponse error;
+  auto body = ObjectBody(req, error);
+  if (!body) return error;
+  auto text = body->find("text");
+  if (text == body->end() || !text->is_string()) {
+    return HttpResponse::Error(400, "validation", "text must be a string");
+  }
+  auto e = manager_.AddNote(p[0], text->get<std::string>(), ActorOf(*ctx, req));
+  if (!e) return ErrorResponse(e.error());
+  return HttpResponse::Json(201, json{{"event", manager::EventJson(*e)}}.dump());
+}
+
 HttpResponse WebApp::SessionEvents(const HttpRequest& req, const Params& p) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());
-  if (!manager_.GetSession(p[0])) return HttpResponse::NotFound();
-  json events = json::array();
-  for (const auto& e : manager_.Events(p[0])) events.push_back(manager::EventJson(e));
-  return HttpResponse::Json(200, json{{"events", events}}.dump());
+  int64_t after = 0, limit = 1000;
+  if (std::string a = req.QueryParam("after"); !a.empty()) {
+    auto v = BoundedNumber(a, 0, INT64_MAX / 2);
+    if (!v) return HttpResponse::Error(400, "validation", "after must be an event id");
+    after = *v;
+  }
+  if (std::string l = req.QueryParam("limit"); !l.empty()) {
+    auto v = BoundedNumber(l, 1, 1000);
+    if (!v) return HttpResponse::Error(400, "validation", "limit must be a number from 1 to 1000");
+    limit = *v;
+  }
+  // One more than asked tells whether there are more.
+  auto events = manager_.ListEvents(p[0], after, static_cast<int>(limit) + 1, ActorOf(*ctx, req));
+  if (!events) return ErrorResponse(events.error());
+  const bool more = events->size() > static_cast<size_t>(limit);
+  if (more) events->pop_back();
+  json out = json::array();
+  for (const auto& e : *events) out.push_back(manager::EventJson(e));
+  return HttpResponse::Json(200, json{{"events", out}, {"more", more}}.dump());
 }
 
 }  // namespace tether::web
@@ -85,6 +190,11 @@ namespace tether::web {
 HttpResponse WebApp::IssueHostToken(const HttpRequest& req, const Params& p) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());
+  auto session = manager_.GetSession(p[0]);
+  if (!session) return HttpResponse::NotFound();
+  if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kJoinSession, &*session); !st) {
+    return ErrorResponse(st.error());
+  }
   auto t = manager_.IssueHostToken(p[0], ctx->user);
   if (!t) return ErrorResponse(t.error());
   return HttpResponse::Json(201, nlohmann::json{{"token", t->token}, {"expires_at", t->expires_at}}.dump());

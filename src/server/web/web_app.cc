@@ -27,6 +27,9 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/api/v1/sessions", &WebApp::ListSessions},
       {"POST", "/api/v1/sessions", &WebApp::CreateSession},
       {"GET", "/api/v1/sessions/{}", &WebApp::GetSession},
+      {"PATCH", "/api/v1/sessions/{}", &WebApp::UpdateSession},
+      {"DELETE", "/api/v1/sessions/{}", &WebApp::DeleteSession},
+      {"POST", "/api/v1/sessions/{}/notes", &WebApp::AddNote},
       {"POST", "/api/v1/sessions/{}/end", &WebApp::EndSession},
       {"GET", "/api/v1/sessions/{}/events", &WebApp::SessionEvents},
       {"GET", "/api/v1/sessions/{}/connect", &WebApp::ConnectWithoutUpgrade},
@@ -119,6 +122,9 @@ WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
   auto session = manager_.GetSession(params[0]);
   if (!session) return finish(HttpResponse::NotFound());
   if (session->ended_at != 0) return finish(HttpResponse::Error(410, "session_ended", "the session has ended"));
+  if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kJoinSession, &*session); !st) {
+    return finish(ErrorResponse(st.error()));
+  }
   d.grant = HostGrant{session->id, session->name, ctx->user.username, false};
   return d;
 }
@@ -167,7 +173,7 @@ Result<manager::AuthContext> WebApp::RequireUser(const HttpRequest& req) {
 }
 
 manager::Actor WebApp::ActorOf(const manager::AuthContext& ctx, const HttpRequest& req) {
-  return manager::Actor{ctx.user.username, req.remote_addr};
+  return manager::Actor{ctx.user.username, req.remote_addr, ctx.user.role, ctx.user.id};
 }
 
 void AddSecurityHeaders(HttpResponse& resp, bool hsts) {

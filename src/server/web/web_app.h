@@ -75,6 +75,9 @@ class WebApp {
   HttpResponse ListSessions(const HttpRequest&, const Params&);
   HttpResponse CreateSession(const HttpRequest&, const Params&);
   HttpResponse GetSession(const HttpRequest&, const Params&);
+  HttpResponse UpdateSession(const HttpRequest&, const Params&);
+  HttpResponse DeleteSession(const HttpRequest&, const Params&);
+  HttpResponse AddNote(const HttpRequest&, const Params&);
   HttpResponse EndSession(const HttpRequest&, const Params&);
   HttpResponse SessionEvents(const HttpRequest&, const Params&);
   HttpResponse ConnectWithoutUpgrade(const HttpRequest&, const Params&);

@@ -1,0 +1,35 @@
+#pragma once
+// Authorizer: the one place that decides whether an actor may do something to a session or to
+// the session groups. Every user-facing SessionManager operation asks it. Today it knows only
+// the built-in roles (Administrator: everything; Host: everything except managing session
+// groups); roles and group-scoped permissions (issue 5) replace Check() without touching its
+// callers. Stateless and thread-safe.
+#include <string>
+
+#include "base/result.h"
+#include "server/manager/types.h"
+
+namespace tether::manager {
+
+struct Actor;
+
+enum class Permission {
+  kViewSession,
+  kCreateSession,
+  kEditSession,
+  kDeleteSession,
+  kEndSession,
+  kAddNoteToSession,
+  kJoinSession,
+  kManageSessionGroups,
+};
+const char* PermissionName(Permission p);
+
+class Authorizer {
+ public:
+  // `session` is the session the permission applies to, when there is one (group-scoped
+  // permissions will look at it). "forbidden" when refused.
+  Status Check(const Actor& actor, Permission permission, const Session* session = nullptr) const;
+};
+
+}  // namespace tether::manager
