@@ -9,6 +9,7 @@ import { login, request, setupAdmin, startAgent, startTetherd, strongPassword } 
 import {
   CONTROL_KIND, VIDEO, connectViewer, frameAck, hostHello, keyEvent, kindOf, ping, videoFrameOf,
 } from '../tests/lib/wire.mjs';
+import { allowInGuestWindow } from '../tests/lib/guest_window.mjs';
 import { startXvfb } from '../tests/lib/xvfb.mjs';
 
 const samples = Number(process.argv[2] || 60);
@@ -30,6 +31,9 @@ try {
   const v = await connectViewer(server, r.json.session.id, { cookie: auth.cookie });
   v.send(hostHello());
   await v.control(CONTROL_KIND.welcome);
+  // The guest allows the technician in the guest window (the window stays on screen, away from
+  // the xterm, while the keys are typed).
+  await allowInGuestWindow(x.display);
   // Acknowledge every frame as soon as it arrives, like the viewer does after drawing.
   const frames = [];
   const origDeliver = v.deliver.bind(v);

@@ -1,8 +1,9 @@
 // Browser end-to-end test of remote support: the real agent on an Xvfb display with an xterm,
 // a real tetherd, and the viewer page in Debian's Chromium (through playwright-core from
 // web/node_modules). The host logs in, joins the session from the panel, sees the guest's
-// screen (compared with a screenshot taken from the X server itself), types a command into the
-// xterm, switches to view-only, and keeps watching across a server restart.
+// screen once the guest clicks Allow in the agent's guest window (compared with a screenshot
+// taken from the X server itself), types a command into the xterm, switches to view-only, and
+// keeps watching across a server restart.
 //
 //   node --test --test-concurrency=1 tests/e2e/
 import assert from 'node:assert/strict';
@@ -15,8 +16,9 @@ import {
   agentBin, login, repoRoot, request, setupAdmin, startAgent, startTetherd, strongPassword, tempDir, tetherdBin,
 } from '../lib/tetherd.mjs';
 import {
-  CONTROL, CONTROL_KIND, connectViewer, field, frame, hostHello, keyEvent, keysymsFor,
+  CONTROL, CONTROL_KIND, connectViewer, consentGranted, field, frame, hostHello, keyEvent, keysymsFor,
 } from '../lib/wire.mjs';
+import { allowInGuestWindow } from '../lib/guest_window.mjs';
 import { compareRgba, encodePng, testPicture, xScreenshot, xShowPicture } from '../lib/x11shot.mjs';
 import { startXvfb } from '../lib/xvfb.mjs';
 
@@ -167,6 +169,11 @@ async function joinFromPanel(s) {
   const row = page.getByRole('row').filter({ hasText: SESSION_NAME });
   await row.getByRole('button', { name: 'Join' }).click();
   await page.waitForURL((u) => u.pathname === `/sessions/${s.session.id}/view`);
+  // Nothing is shown until the guest allows it in the guest window.
+  await page.waitForFunction(() => /Waiting for the guest to allow the connection/
+    .test(document.querySelector('[data-testid=viewer-status]')?.textContent ?? ''), null, { timeout: STEP_TIMEOUT });
+  assert.equal((await canvasState(page)).frames, 0, 'no picture before the guest allows');
+  await allowInGuestWindow(s.x.display);
   await page.waitForFunction(({ w, h }) => {
     const c = document.getElementById('screen');
     const status = document.querySelector('[data-testid=viewer-status]');
@@ -315,6 +322,8 @@ test('the host sees the guest\'s screen and controls it', { timeout: 180000 }, a
       try {
         rogue.send(hostHello());
         await rogue.control(CONTROL_KIND.welcome);
+        // The guest allowed admin already in this run: the agent allows this connection by itself.
+        await consentGranted(rogue, 10000);
         rogue.send(viewOnlyFrame(true));
         await rogue.next((f) => f.channel === CONTROL && f.raw.equals(viewOnlyFrame(true)), 5000);
         const keys = keysymsFor(`echo e2e-rogue > ${rogueFile}\n`);

@@ -1,7 +1,8 @@
 // The real agent on a real X display: it refuses a server with another key, joins by code,
-// streams the screen through the relay to a viewer, types what the viewer sends into an xterm,
-// shares clipboard text both ways (checked with xclip, another X client), and comes back by
-// itself after the server restarts.
+// streams the screen through the relay to a viewer once the guest clicks Allow in the guest
+// window, types what the viewer sends into an xterm, shares clipboard text both ways (checked
+// with xclip, another X client), and comes back by itself after the server restarts (without
+// asking the guest again for the technician it allowed).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import {
   CLIPBOARD, CONTROL, CONTROL_KIND, VIDEO, connectViewer, field, frame, frameAck, hostHello, keyEvent, keysymsFor,
   kindOf, parse, videoFrameOf,
 } from '../lib/wire.mjs';
+import { allowInGuestWindow, promptShown, findGuestWindow } from '../lib/guest_window.mjs';
 import { startXvfb } from '../lib/xvfb.mjs';
 
 async function viewer(server, sessionId, auth) {
@@ -99,6 +101,8 @@ describe('tether-agent', () => {
       await agent.waitFor(/joined through tetherd/);
       const v = await viewer(server, session.id, auth);
       await agent.waitFor(/host \S+ joined/);
+      await allowInGuestWindow(x.display);
+      await agent.waitFor(/the guest allowed the technician/);
 
       // Host to guest: another X client pastes what the host sent.
       const fromHost = 'Grüße from the host ✓';
@@ -135,6 +139,7 @@ describe('tether-agent', () => {
     try {
       await agent.waitFor(/joined through tetherd/);
       let v = await viewer(server, session.id, auth);
+      await allowInGuestWindow(x.display);
       const layout = await v.control(CONTROL_KIND.monitor_layout);
       assert.ok(layout.payload.length > 4);
       const key = await nextFrame(v, (f) => f.key);
@@ -162,6 +167,9 @@ describe('tether-agent', () => {
       v = await viewer(server, session.id, auth);
       const again = await nextFrame(v, (f) => f.key);
       assert.equal(again.width, 1024);
+      // The guest already allowed this technician in this run: not asked again.
+      assert.match(agent.output, /technician admin is allowed again/);
+      assert.equal(await promptShown(x.display, await findGuestWindow(x.display)), false);
       v.close();
     } finally {
       await agent.stop();

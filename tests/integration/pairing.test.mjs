@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { login, request, setupAdmin, startTetherd, strongPassword, tether } from '../lib/tetherd.mjs';
 import {
-  CONTROL, CONTROL_KIND, DROPPABLE, INPUT, KEY_FRAME, VIDEO, connectRelay, connectViewer, field, frame, guestHello,
-  hostHello, kindOf, msg, ping,
+  CONTROL, CONTROL_KIND, DROPPABLE, INPUT, KEY_FRAME, VIDEO, allowEveryHost, connectRelay, connectViewer, consentGranted,
+  field, frame, guestHello, hostHello, kindOf, msg, ping,
 } from '../lib/wire.mjs';
 
 // VideoMessage{frame: VideoFrame{frame_id, monitor 0, width 64, height 64, key_frame, tiles: [solid]}}
@@ -21,8 +21,9 @@ const keyA = frame(INPUT, field(2, msg(field(1, 0x61), field(3, true))));
 const viewOnly = (v) => frame(CONTROL, field(10, v ? field(1, true) : []));
 const layout = frame(CONTROL, field(7, field(1, msg(field(1, 0), field(4, 64), field(5, 64), field(6, true), field(7, 'Virtual-1')))));
 
+// The guest allows every host (consent itself is tested in consent.test.mjs).
 async function joinGuest(server, code) {
-  const guest = await connectRelay(server);
+  const guest = allowEveryHost(await connectRelay(server));
   guest.send(guestHello(code));
   await guest.control(CONTROL_KIND.welcome);
   await guest.control(CONTROL_KIND.session_info);
@@ -175,6 +176,7 @@ describe('relay pairing', () => {
     await host.control(CONTROL_KIND.welcome);
     const info = await host.control(CONTROL_KIND.session_info);
     assert.ok(info.payload.includes(Buffer.from('Native')));
+    await consentGranted(host);
     guest.send(videoFrame(9, true));
     assert.deepEqual((await host.next((f) => f.channel === VIDEO)).raw, videoFrame(9, true));
     const again = await connectRelay(server);

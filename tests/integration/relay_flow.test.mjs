@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { login, request, setupAdmin, startTetherd, strongPassword } from '../lib/tetherd.mjs';
 import {
-  CONTROL, CONTROL_KIND, DROPPABLE, KEY_FRAME, VIDEO, connectRelay, field, frame, guestHello, kindOf, msg, videoFrameOf,
+  CONTROL, CONTROL_KIND, DROPPABLE, KEY_FRAME, VIDEO, allowEveryHost, connectRelay, consentGranted, field, frame,
+  guestHello, kindOf, msg, videoFrameOf,
 } from '../lib/wire.mjs';
 
 // VideoMessage{frame: VideoFrame{frame_id, 64x64, key_frame, tiles: [one tile with `size` bytes of data]}}
@@ -42,8 +43,9 @@ describe('relay flow control', () => {
     });
     return r.json.session;
   }
+  // The guest allows every host; a host returns once it may see the screen.
   async function guest(s) {
-    const g = await connectRelay(server);
+    const g = allowEveryHost(await connectRelay(server));
     g.send(guestHello(s.code));
     await g.control(CONTROL_KIND.welcome);
     await g.control(CONTROL_KIND.session_info);
@@ -57,6 +59,7 @@ describe('relay flow control', () => {
     h.send(tokenHello(t.json.token));
     await h.control(CONTROL_KIND.welcome);
     await h.control(CONTROL_KIND.session_info);
+    await consentGranted(h);
     return h;
   }
   const isVideoFrame = (f) => f.channel === VIDEO && kindOf(f.payload) === 1;

@@ -40,7 +40,46 @@ export const ping = (nonce) => frame(CONTROL, field(3, field(1, nonce)));
 
 // Reads the first field tag of a payload: the oneof case of the top-level message.
 export const kindOf = (payload) => payload[0] >> 3;
-export const CONTROL_KIND = { welcome: 2, pong: 4, error: 5, peer_event: 9, view_only: 10, session_info: 11, monitor_layout: 7 };
+export const CONTROL_KIND = {
+  welcome: 2, pong: 4, error: 5, end_session: 6, monitor_layout: 7, peer_event: 9, view_only: 10, session_info: 11,
+  consent_request: 12, consent_response: 13, consent_withdraw: 14, consent_state: 15,
+};
+
+// Consent (docs/protocol.md section 5.5).
+export const CONSENT = { WAITING: 1, GRANTED: 2, DENIED: 3, WITHDRAWN: 4 };
+// ControlMessage{consent_response: {endpoint_id, granted, timed_out}}
+export const consentResponse = (endpointId, granted, timedOut = false) => frame(CONTROL, field(13, msg(
+  field(1, endpointId), granted ? field(2, true) : [], timedOut ? field(3, true) : [])));
+// ControlMessage{consent_withdraw: {endpoint_id}} (0: every host)
+export const consentWithdraw = (endpointId = 0) => frame(CONTROL, field(14, endpointId ? field(1, endpointId) : []));
+// ControlMessage{consent_request: {}}: a host asks again after a withdrawal.
+export const consentAskAgain = () => frame(CONTROL, field(12, []));
+// ConsentRequest {endpointId, technician} from a control payload.
+export function consentRequestOf(payload) {
+  const r = parse(parse(payload)[12][0]);
+  return { endpointId: r[1]?.[0] ?? 0, technician: r[2]?.[0]?.toString('utf8') ?? '' };
+}
+// ConsentState {state, timedOut} from a control payload.
+export function consentStateOf(payload) {
+  const s = parse(parse(payload)[15][0]);
+  return { state: s[1]?.[0] ?? 0, timedOut: !!s[2]?.[0] };
+}
+// Makes a raw guest answer Allow to every consent request (what the guest window's Allow does).
+export function allowEveryHost(guest) {
+  const deliver = guest.deliver.bind(guest);
+  guest.deliver = (f) => {
+    if (f.channel === CONTROL && kindOf(f.payload) === CONTROL_KIND.consent_request) {
+      guest.send(consentResponse(consentRequestOf(f.payload).endpointId, true));
+    }
+    deliver(f);
+  };
+  return guest;
+}
+// Waits until a host is told it may see the guest's screen.
+export function consentGranted(host, timeoutMs = 5000) {
+  return host.next((f) => f.channel === CONTROL && kindOf(f.payload) === CONTROL_KIND.consent_state &&
+    consentStateOf(f.payload).state === CONSENT.GRANTED, timeoutMs);
+}
 
 // Splits a byte stream into frames.
 export class FrameSplitter {

@@ -8,6 +8,7 @@
 #include "agent/clipboard/x11_clipboard_x11.h"
 #include "agent/input/xtest_input_injector_x11.h"
 #include "agent/session/agent_session.h"
+#include "agent/ui/gtk_guest_window.h"
 #include "base/clock.h"
 #include "base/crypto.h"
 #include "base/log.h"
@@ -28,12 +29,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string display, server, pin, code, log_level = "info";
   int max_fps = 30;
+  int consent_timeout = 60;
   app.add_option("--display", display, "X display to share (default $DISPLAY)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   auto* join = app.add_subcommand("join", "join a support session by its code");
   join->add_option("--server", server, "relay address HOST:PORT")->required();
   join->add_option("--pin", pin, "the server's key pin, sha256/BASE64")->required();
   join->add_option("--max-fps", max_fps, "frames per second at most (default 30)")->check(CLI::Range(1, 60));
+  join->add_option("--consent-timeout", consent_timeout,
+                   "seconds the guest has to answer a technician's request before it is denied (default 60)")
+      ->check(CLI::Range(5, 600));
   join->add_option("code", code, "the session code the technician gave you")->required();
   try {
     app.parse(argc, argv);
@@ -54,6 +59,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   tether::Status err;
+  // The guest window comes first: it is how the guest allows, sees and ends the session, so the
+  // agent does not run without it (it uses the display the agent shares).
+  auto window = tether::agent::GtkGuestWindow::Create(display, &err);
+  if (!window) {
+    std::cerr << "tether-agent: cannot show the guest window: " << err.error().message << "\n";
+    return 1;
+  }
   auto capturer = tether::agent::CreateX11ScreenCapturer(display, &err);
   if (!capturer) {
     std::cerr << "tether-agent: cannot capture the screen: " << err.error().message << "\n";
@@ -70,9 +82,10 @@ int main(int argc, char** argv) {
     tether::Log("agent")->warn("clipboard sharing is off: {}", err.error().message);
   }
   tether::RealClock clock;
-  tether::agent::AgentOptions options{addr->host, addr->port, pin, code, max_fps};
+  tether::agent::AgentOptions options{addr->host, addr->port, pin, code, max_fps,
+                                      std::chrono::seconds(consent_timeout)};
   tether::agent::AgentSession session(options, std::move(capturer), std::move(injector),
-                                      std::move(clipboard), clock);
+                                      std::move(clipboard), std::move(window), clock);
   g_session = &session;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

@@ -8,6 +8,7 @@
 
 #include "agent/session/capture_pump.h"
 #include "agent/session/clipboard_pump.h"
+#include "agent/session/guest_consent.h"
 #include "base/log.h"
 #include "net/tls.h"
 #include "wire/control.h"
@@ -34,9 +35,10 @@ std::span<const uint8_t> PayloadOf(const std::string& frame) {
 struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   Impl(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
        std::unique_ptr<InputInjector> injector, std::unique_ptr<Clipboard> guest_clipboard,
-       const Clock& clock)
+       std::unique_ptr<GuestUi> guest_ui, const Clock& clock)
       : options(std::move(options)), injector(std::move(injector)),
-        ssl_ctx(asio::ssl::context::tls_client), input_thread(1) {
+        ssl_ctx(asio::ssl::context::tls_client), input_thread(1), ui(std::move(guest_ui)),
+        consent(this->options.consent_timeout) {
     (void)net::ConfigureClientContext(ssl_ctx.native_handle());
     CapturePumpOptions po;
     po.max_fps = this->options.max_fps;
@@ -64,7 +66,17 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   asio::ssl::context ssl_ctx;
   asio::thread_pool input_thread;  // XTest and clipboard calls, in order, off the network thread
   std::unique_ptr<ClipboardPump> clipboard;  // after input_thread: destroyed before it; may be null
+  std::unique_ptr<GuestUi> ui;  // may be null: then every question times out and is denied
   std::shared_ptr<spdlog::logger> log = Log("agent");
+
+  // The guest window's state and consent (io thread only).
+  GuestConsent consent;
+  GuestUiState::Link link = GuestUiState::Link::kConnecting;
+  std::string session_name;
+  asio::steady_timer consent_timer{io};
+  asio::steady_timer end_timer{io};
+  asio::steady_timer reconnect_timer{io};
+  bool ending = false;  // the guest pressed End session
 
   // Current connection (io thread only).
   std::unique_ptr<asio::ssl::stream<tcp::socket>> stream;
@@ -101,6 +113,117 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void SendControl(const v1::ControlMessage& msg) { Queue(wire::EncodeControlFrame(msg)); }
+
+  // --- the guest window and consent (io thread) ------------------------------------------
+
+  void ConnectUi() {
+    if (!ui) return;
+    std::weak_ptr<Impl> weak = shared_from_this();
+    auto on_io = [weak](auto fn) {
+      return [weak, fn](auto... args) {
+        if (auto self = weak.lock()) asio::post(self->io, [self, fn, args...] { fn(*self, args...); });
+      };
+    };
+    GuestUiHandlers h;
+    h.answer = on_io([](Impl& s, uint64_t id, bool allow) { s.OnAnswer(id, allow); });
+    h.stop_sharing = on_io([](Impl& s) { s.OnStopSharing(); });
+    h.end_session = on_io([](Impl& s) { s.OnEndSession(); });
+    ui->SetHandlers(std::move(h));
+  }
+
+  void RefreshUi() {
+    // Capture, clipboard and input follow who the guest let in.
+    pump->SetWatched(consent.Watched());
+    hosts_present = consent.Watched();
+    if (!ui) return;
+    GuestUiState state;
+    state.link = link;
+    state.session_name = session_name;
+    consent.Describe(state);
+    ui->Update(state);
+  }
+
+  void SendConsent(const v1::ConsentResponse& r) {
+    v1::ControlMessage m;
+    *m.mutable_consent_response() = r;
+    SendControl(m);
+  }
+
+  void ArmConsentTimer() {
+    consent_timer.cancel();
+    auto deadline = consent.NextDeadline();
+    if (!deadline) return;
+    consent_timer.expires_at(*deadline);
+    consent_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return;  // re-armed or cancelled
+      for (const auto& r : self->consent.Expire(std::chrono::steady_clock::now())) {
+        self->log->info("nobody answered the consent prompt in time: denied");
+        if (self->connected) self->SendConsent(r);
+      }
+      self->RefreshUi();
+      self->ArmConsentTimer();
+    });
+  }
+
+  void OnConsentRequest(const v1::ConsentRequest& req) {
+    auto r = consent.OnRequest(req.endpoint_id(), req.technician(), std::chrono::steady_clock::now());
+    if (r) {
+      log->info("technician {} is allowed again (allowed earlier in this session)", req.technician());
+      SendConsent(*r);
+    } else {
+      log->info("technician {} asks to see and control this screen", req.technician());
+      // While a question is open no host input is played (nobody may answer it remotely).
+      Inject([](InputInjector& i) { i.ReleaseAll(); });
+    }
+    RefreshUi();
+    ArmConsentTimer();
+  }
+
+  void OnAnswer(uint64_t id, bool allow) {
+    auto r = consent.Answer(id, allow, std::chrono::steady_clock::now());
+    if (!r) return;  // that question is gone (timed out, host left, connection lost)
+    log->info("the guest {} the technician", allow ? "allowed" : "denied");
+    if (connected) SendConsent(*r);
+    RefreshUi();
+    ArmConsentTimer();
+  }
+
+  void OnStopSharing() {
+    if (!consent.Watched()) return;
+    log->info("the guest stopped sharing");
+    v1::ControlMessage m;
+    *m.mutable_consent_withdraw() = consent.Withdraw();
+    if (connected) SendControl(m);
+    Inject([](InputInjector& i) { i.ReleaseAll(); });
+    RefreshUi();
+  }
+
+  void OnEndSession() {
+    if (ending) return;
+    log->info("the guest ended the session");
+    ending = true;
+    link = GuestUiState::Link::kEnding;
+    RefreshUi();
+    if (connected) {
+      v1::ControlMessage m;
+      m.mutable_end_session();
+      SendControl(m);
+      // The relay answers with SESSION_ENDED; if it does not within 5 s, leave anyway.
+      end_timer.expires_after(std::chrono::seconds(5));
+      end_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->Interrupt();
+      });
+    } else {
+      Interrupt();
+    }
+  }
+
+  // Breaks the current connection or backoff wait; Main() then looks at `ending`/`stopping`.
+  void Interrupt() {
+    reconnect_timer.cancel();
+    boost::system::error_code ec;
+    if (stream) stream->lowest_layer().close(ec);
+  }
 
   void Inject(std::function<void(InputInjector&)> fn) {
     asio::post(input_thread, [this, fn = std::move(fn)] {
@@ -161,9 +284,12 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
 
     Outcome outcome = co_await ReadLoop(arm);
     connected = false;
-    hosts_present = false;
     out.clear();
-    pump->SetWatched(false);
+    // Questions and grants belonged to this connection.
+    consent.OnDisconnected();
+    consent_timer.cancel();
+    if (!ending) link = GuestUiState::Link::kReconnecting;
+    RefreshUi();
     Inject([](InputInjector& i) { i.ReleaseAll(); });
     deadline.cancel();
     if (stream) stream->lowest_layer().close(ec);
@@ -200,6 +326,8 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
             welcomed_this_time = true;
             idle = std::chrono::seconds(std::max<uint32_t>(msg->welcome().idle_timeout_seconds(), 10));
             log->info("joined through {} (protocol {})", msg->welcome().server(), msg->welcome().protocol_version());
+            if (!ending) link = GuestUiState::Link::kConnected;
+            RefreshUi();
             pump->ResendLayout();
             if (!heartbeat_started) {
               heartbeat_started = true;
@@ -208,14 +336,24 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
             }
           } else if (msg->has_session_info()) {
             log->info("in session \"{}\"", msg->session_info().session_name());
+            session_name = msg->session_info().session_name();
+            RefreshUi();
           } else if (msg->has_peer_event()) {
             const auto& e = msg->peer_event();
             if (e.role() == v1::ENDPOINT_ROLE_HOST) {
-              log->info("host {} {}", e.display_name(), e.kind() == v1::PeerEvent::KIND_JOINED ? "joined" : "left");
+              const bool joined = e.kind() == v1::PeerEvent::KIND_JOINED;
+              log->info("host {} {}", e.display_name(), joined ? "joined" : "left");
+              if (joined) {
+                consent.OnHostJoined(e.endpoint_id(), e.display_name());
+              } else {
+                consent.OnHostLeft(e.endpoint_id(), std::chrono::steady_clock::now());
+              }
+              RefreshUi();
+              ArmConsentTimer();
             }
-            pump->SetWatched(e.hosts() > 0);
-            hosts_present = e.hosts() > 0;
             if (e.hosts() == 0) Inject([](InputInjector& i) { i.ReleaseAll(); });
+          } else if (msg->has_consent_request()) {
+            OnConsentRequest(msg->consent_request());
           } else if (msg->has_ping()) {
             v1::ControlMessage pong;
             pong.mutable_pong()->set_nonce(msg->ping().nonce());
@@ -250,6 +388,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
           break;
         }
         case wire::Channel::kInput: {
+          if (consent.Prompting()) break;  // the guest is being asked: play nothing
           auto msg = wire::DecodeInput(payload);
           if (!msg) break;
           if (msg->has_pointer()) {
@@ -298,10 +437,13 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
     int attempt = 0;
     pump->Start();
     if (clipboard) clipboard->Start();
+    ConnectUi();
+    RefreshUi();
     while (!stopping) {
       welcomed_this_time = false;
-      Outcome o = co_await ConnectOnce();
+      Outcome o = ending ? Outcome::kEnded : co_await ConnectOnce();
       stream.reset();
+      if (ending && o != Outcome::kStopped) o = Outcome::kEnded;
       if (o == Outcome::kEnded) {
         log->info("the session has ended");
         co_return AgentExit::kSessionEnded;
@@ -315,8 +457,8 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
       auto wait = std::min<std::chrono::milliseconds>(base, std::chrono::seconds(15));
       wait += std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 250)(rng));
       log->info("reconnecting in {} ms", wait.count());
-      asio::steady_timer t(io, wait);
-      co_await t.async_wait(kNoThrow);
+      reconnect_timer.expires_after(wait);
+      co_await reconnect_timer.async_wait(kNoThrow);
     }
     co_return AgentExit::kStopped;
   }
@@ -324,11 +466,13 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
 
 AgentSession::AgentSession(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
                            std::unique_ptr<InputInjector> injector,
-                           std::unique_ptr<Clipboard> clipboard, const Clock& clock)
+                           std::unique_ptr<Clipboard> clipboard, std::unique_ptr<GuestUi> ui,
+                           const Clock& clock)
     : impl_(std::make_shared<Impl>(std::move(options), std::move(capturer), std::move(injector),
-                                   std::move(clipboard), clock)) {}
+                                   std::move(clipboard), std::move(ui), clock)) {}
 
 AgentSession::~AgentSession() {
+  impl_->ui.reset();  // the window goes first: no button press reaches a half-destroyed session
   impl_->pump->Stop();
   if (impl_->clipboard) impl_->clipboard->Stop();  // cancels its waits, so the join ends
   impl_->input_thread.join();
@@ -350,8 +494,7 @@ void AgentSession::Stop() {
   auto impl = impl_;
   asio::post(impl->io, [impl] {
     impl->stopping = true;
-    boost::system::error_code ec;
-    if (impl->stream) impl->stream->lowest_layer().close(ec);
+    impl->Interrupt();
   });
 }
 

@@ -3,16 +3,20 @@
 // server by its pinned key, joins the session with its code, then runs the capture pump while
 // hosts watch and injects their input. Reconnects with backoff after a network break or a
 // server restart; stops for good when the session ends, the code is refused or the pin does not
-// match. Clipboard text goes both ways while hosts are present. Run() drives an io_context on
-// the calling thread; Stop() may be called from any thread. The capturer, injector and
-// clipboard are owned (the clipboard may be null: no clipboard sharing); the clock must
-// outlive it.
+// match. Nothing is captured, sent or played before the guest allows a host in the guest
+// window (GuestUi: consent prompt, who is connected, Stop sharing, End session). Clipboard text
+// goes both ways while an allowed host is present. Run() drives an io_context on the calling
+// thread; Stop() may be called from any thread. The capturer, injector, clipboard and window
+// are owned (the clipboard may be null: no clipboard sharing; the window is destroyed first);
+// the clock must outlive it.
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "agent/capture/screen_capturer.h"
 #include "agent/clipboard/clipboard.h"
 #include "agent/input/input_injector.h"
+#include "agent/ui/guest_ui.h"
 #include "base/clock.h"
 
 namespace tether::agent {
@@ -23,6 +27,7 @@ struct AgentOptions {
   std::string pin;        // "sha256/<base64>"
   std::string join_code;
   int max_fps = 30;
+  std::chrono::seconds consent_timeout{60};  // an unanswered consent prompt denies after this
 };
 
 enum class AgentExit {
@@ -35,7 +40,7 @@ class AgentSession {
  public:
   AgentSession(AgentOptions options, std::unique_ptr<ScreenCapturer> capturer,
                std::unique_ptr<InputInjector> injector, std::unique_ptr<Clipboard> clipboard,
-               const Clock& clock);
+               std::unique_ptr<GuestUi> ui, const Clock& clock);
   ~AgentSession();
 
   AgentExit Run();

@@ -18,7 +18,8 @@ void RelayBridge::AdmitHost(const std::string& token, const std::string& source,
   boost::asio::post(pool_, [this, token, source, done = std::move(done)] {
     auto a = manager_.AdmitHostByToken(token, source);
     if (!a) return done(a.error());
-    done(relay::Admission{a->session.id, a->session.name, a->username, false});
+    // Hosts of support sessions always need the guest's consent (docs/protocol.md 5.5).
+    done(relay::Admission{a->session.id, a->session.name, a->username, false, /*consent_required=*/true});
   });
 }
 
@@ -38,7 +39,8 @@ void RelayBridge::EndSession(const std::string& session_id, const std::string& a
 std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& grant,
                                                         std::shared_ptr<net::FrameLink> link) {
   return relay_->Accept(std::move(link), relay::Admission{grant.session_id, grant.session_name,
-                                                          grant.username, grant.view_only});
+                                                          grant.username, grant.view_only,
+                                                          /*consent_required=*/true});
 }
 
 void RelayBridge::OnSessionEnded(const std::string& session_id, const std::string& reason) {

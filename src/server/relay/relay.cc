@@ -12,6 +12,8 @@ RelayMetrics::RelayMetrics(Metrics& m)
       video_dropped(m.Counter("tether_relay_video_dropped_total", "Video frames dropped for slow viewers")),
       input_dropped_view_only(m.Counter("tether_relay_input_dropped_view_only_total",
                                         "Input events dropped because the host is view-only")),
+      dropped_no_consent(m.Counter("tether_relay_dropped_no_consent_total",
+                                   "Host input, clipboard and file frames dropped for want of the guest's consent")),
       live_sessions(m.Gauge("tether_relay_sessions_live", "Sessions with at least one endpoint connected")),
       guests(m.Gauge("tether_relay_guests", "Guest endpoints connected")),
       hosts(m.Gauge("tether_relay_hosts", "Host endpoints connected")) {}

@@ -30,6 +30,7 @@ struct RelayMetrics {
   Metric& frames_relayed;
   Metric& video_dropped;
   Metric& input_dropped_view_only;
+  Metric& dropped_no_consent;
   Metric& live_sessions;
   Metric& guests;
   Metric& hosts;

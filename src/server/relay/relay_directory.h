@@ -14,6 +14,10 @@ struct Admission {
   std::string session_name;
   std::string display_name;  // the host's user name, or "guest"
   bool view_only = false;    // hosts only: input from this endpoint is dropped
+  // Hosts only: the guest must allow this host before it sees or controls anything
+  // (docs/protocol.md section 5.5). Every support session asks; only a future permission
+  // (HostSessionWithoutConsent, access sessions) may turn it off.
+  bool consent_required = true;
 };
 
 class RelayDirectory {

@@ -25,10 +25,11 @@ void RelayEndpoint::SendControl(const v1::ControlMessage& msg) {
   link_->Send(std::make_shared<const std::string>(wire::EncodeControlFrame(msg)));
 }
 
-void RelayEndpoint::Fail(v1::ErrorCode code, const std::string& message) {
+void RelayEndpoint::Fail(v1::ErrorCode code, const std::string& message, v1::EndpointRole ended_by) {
   v1::ControlMessage m;
   m.mutable_error()->set_code(code);
   m.mutable_error()->set_message(message);
+  m.mutable_error()->set_ended_by(ended_by);
   SendControl(m);
   link_->Close();
 }

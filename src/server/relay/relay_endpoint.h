@@ -37,10 +37,26 @@ class RelayEndpoint final : public net::FrameSink,
   bool AdmittedViewOnly() const { return admission_.view_only; }
   net::SendResult Send(net::FrameBytes frame) { return link_->Send(std::move(frame)); }
   void SendControl(const v1::ControlMessage& msg);
-  // Sends a SessionError and closes the link.
-  void Fail(v1::ErrorCode code, const std::string& message);
+  bool ConsentRequired() const { return admission_.consent_required; }
+  // Sends a SessionError (with `ended_by` for SESSION_ENDED) and closes the link.
+  void Fail(v1::ErrorCode code, const std::string& message,
+            v1::EndpointRole ended_by = v1::ENDPOINT_ROLE_UNSPECIFIED);
+
+  // Where a host stands with the guest's consent (docs/protocol.md section 5.5).
+  enum class Consent {
+    kNotRequired,  // admitted without consent: sees and controls like kGranted
+    kWaiting,      // not asked yet (no guest connected)
+    kAsked,        // the current guest connection was sent a ConsentRequest
+    kGranted,      // the current guest connection allowed it
+    kWithdrawn,    // the guest stopped sharing; the host may ask again
+    kDenied,       // the guest said no; the host is being disconnected
+  };
+  // Whether this host may receive the guest's screen and send it input.
+  bool Sees() const { return consent == Consent::kGranted || consent == Consent::kNotRequired; }
+
   bool view_only = false;    // guarded by the hub's mutex
   bool awaiting_key = true;  // guarded by the hub's mutex: skip delta frames until a key frame
+  Consent consent = Consent::kWaiting;  // hosts; guarded by the hub's mutex
 
  private:
   void OnHello(const v1::Hello& hello);

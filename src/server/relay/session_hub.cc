@@ -28,6 +28,19 @@ net::FrameBytes Control(const v1::ControlMessage& msg) {
   return std::make_shared<const std::string>(wire::EncodeControlFrame(msg));
 }
 
+net::FrameBytes ConsentStateFrame(v1::ConsentState::State state, bool timed_out = false) {
+  v1::ControlMessage msg;
+  msg.mutable_consent_state()->set_state(state);
+  msg.mutable_consent_state()->set_timed_out(timed_out);
+  return Control(msg);
+}
+
+net::FrameBytes ReleaseAllFrame() {
+  v1::InputMessage release;
+  release.mutable_release_all();
+  return std::make_shared<const std::string>(wire::EncodeFrame(wire::Channel::kInput, release));
+}
+
 }  // namespace
 
 SessionHub::SessionHub(Relay& relay, Admission session) : relay_(relay), session_(std::move(session)) {}
@@ -37,15 +50,20 @@ bool SessionHub::Empty() {
   return !guest_ && hosts_.empty();
 }
 
+v1::PeerEvent SessionHub::PeerEventLocked(v1::PeerEvent::Kind kind, const RelayEndpoint& who) {
+  v1::PeerEvent e;
+  e.set_kind(kind);
+  e.set_role(who.IsGuest() ? v1::ENDPOINT_ROLE_GUEST : v1::ENDPOINT_ROLE_HOST);
+  e.set_endpoint_id(who.Id());
+  e.set_display_name(who.DisplayName());
+  e.set_hosts(static_cast<uint32_t>(hosts_.size()));
+  e.set_guest(guest_ != nullptr);
+  return e;
+}
+
 void SessionHub::BroadcastPeerEventLocked(v1::PeerEvent::Kind kind, const RelayEndpoint& who) {
   v1::ControlMessage msg;
-  auto* e = msg.mutable_peer_event();
-  e->set_kind(kind);
-  e->set_role(who.IsGuest() ? v1::ENDPOINT_ROLE_GUEST : v1::ENDPOINT_ROLE_HOST);
-  e->set_endpoint_id(who.Id());
-  e->set_display_name(who.DisplayName());
-  e->set_hosts(static_cast<uint32_t>(hosts_.size()));
-  e->set_guest(guest_ != nullptr);
+  *msg.mutable_peer_event() = PeerEventLocked(kind, who);
   auto frame = Control(msg);
   if (guest_) guest_->Send(frame);
   for (auto& h : hosts_) h->Send(frame);
@@ -66,20 +84,43 @@ void SessionHub::Join(const std::shared_ptr<RelayEndpoint>& ep) {
     for (auto& h : hosts_) h->awaiting_key = true;
     BroadcastPeerEventLocked(v1::PeerEvent::KIND_JOINED, *ep);
     relay_.Directory().RecordEvent(session_.session_id, "guest_connected", "guest", ep->DisplayName());
+    // The new guest learns who is already here, and is asked about every host that waits.
+    // Consent belongs to one guest connection: a guest that comes back is asked again.
+    for (auto& h : hosts_) {
+      v1::ControlMessage present;
+      *present.mutable_peer_event() = PeerEventLocked(v1::PeerEvent::KIND_JOINED, *h);
+      ep->SendControl(present);
+    }
+    for (auto& h : hosts_) {
+      if (h->consent == RelayEndpoint::Consent::kGranted) {  // granted by a replaced connection
+        h->Send(ConsentStateFrame(v1::ConsentState::STATE_WAITING));
+        h->consent = RelayEndpoint::Consent::kWaiting;
+      }
+      if (h->consent == RelayEndpoint::Consent::kAsked) h->consent = RelayEndpoint::Consent::kWaiting;
+      if (h->consent == RelayEndpoint::Consent::kWaiting) AskConsentLocked(*h);
+    }
     return;
   }
   hosts_.push_back(ep);
   relay_.Counters().hosts.Add(1);
   ep->awaiting_key = true;
-  if (monitor_layout_) ep->Send(monitor_layout_);
-  if (cursor_shape_) ep->Send(cursor_shape_);
+  ep->consent = ep->ConsentRequired() ? RelayEndpoint::Consent::kWaiting : RelayEndpoint::Consent::kNotRequired;
+  if (ep->Sees()) {
+    if (monitor_layout_) ep->Send(monitor_layout_);
+    if (cursor_shape_) ep->Send(cursor_shape_);
+  }
   v1::ControlMessage vo;
   vo.mutable_view_only()->set_view_only(ep->view_only);
   ep->Send(Control(vo));
+  if (!ep->Sees()) ep->Send(ConsentStateFrame(v1::ConsentState::STATE_WAITING));
   BroadcastPeerEventLocked(v1::PeerEvent::KIND_JOINED, *ep);
-  last_refresh_ = {};  // a late joiner needs a key frame now
-  RequestKeyFrameLocked();
   relay_.Directory().RecordEvent(session_.session_id, "host_joined", ep->DisplayName(), "");
+  if (ep->Sees()) {
+    last_refresh_ = {};  // a late joiner needs a key frame now
+    RequestKeyFrameLocked();
+  } else if (guest_) {
+    AskConsentLocked(*ep);
+  }
 }
 
 void SessionHub::Leave(const std::shared_ptr<RelayEndpoint>& ep) {
@@ -91,30 +132,35 @@ void SessionHub::Leave(const std::shared_ptr<RelayEndpoint>& ep) {
     relay_.Counters().guests.Add(-1);
     BroadcastPeerEventLocked(v1::PeerEvent::KIND_LEFT, *ep);
     relay_.Directory().RecordEvent(session_.session_id, "guest_disconnected", "guest", "");
+    // What the departed connection allowed or was asked dies with it; a withdrawal stands.
+    for (auto& h : hosts_) {
+      if (h->consent == RelayEndpoint::Consent::kAsked || h->consent == RelayEndpoint::Consent::kGranted) {
+        h->consent = RelayEndpoint::Consent::kWaiting;
+        h->Send(ConsentStateFrame(v1::ConsentState::STATE_WAITING));
+      }
+    }
     return;
   }
   auto it = std::find(hosts_.begin(), hosts_.end(), ep);
   if (it == hosts_.end()) return;
   hosts_.erase(it);
   relay_.Counters().hosts.Add(-1);
-  if (guest_) {
-    // Whatever the departed host held down must not stay pressed on the guest.
-    v1::InputMessage release;
-    release.mutable_release_all();
-    guest_->Send(std::make_shared<const std::string>(wire::EncodeFrame(wire::Channel::kInput, release)));
-  }
+  // Whatever the departed host held down must not stay pressed on the guest.
+  if (guest_ && ep->Sees()) guest_->Send(ReleaseAllFrame());
   BroadcastPeerEventLocked(v1::PeerEvent::KIND_LEFT, *ep);
   relay_.Directory().RecordEvent(session_.session_id, "host_left", ep->DisplayName(), "");
 }
 
 void SessionHub::End(v1::ErrorCode code, const std::string& reason) {
   std::vector<std::shared_ptr<RelayEndpoint>> all;
+  v1::EndpointRole by = v1::ENDPOINT_ROLE_UNSPECIFIED;
   {
     std::lock_guard lock(mu_);
     if (guest_) all.push_back(guest_);
     all.insert(all.end(), hosts_.begin(), hosts_.end());
+    if (code == v1::ERROR_CODE_SESSION_ENDED && ended_by_guest_) by = v1::ENDPOINT_ROLE_GUEST;
   }
-  for (auto& ep : all) ep->Fail(code, reason);
+  for (auto& ep : all) ep->Fail(code, reason, by);
 }
 
 void SessionHub::Route(RelayEndpoint& from, const wire::FrameHeader& header, const net::FrameBytes& frame) {
@@ -147,12 +193,14 @@ void SessionHub::RequestKeyFrameLocked() {
 
 void SessionHub::FromGuest(const wire::FrameHeader& h, const net::FrameBytes& frame) {
   std::lock_guard lock(mu_);
+  // Only hosts the guest let in see its screen, cursor, layout, clipboard and files.
   switch (h.channel) {
     case wire::Channel::kVideo: {
       if (h.flags & wire::kFlagDroppable) {
         const bool key = (h.flags & wire::kFlagKeyFrame) != 0;
         bool someone_waits = false;
         for (auto& host : hosts_) {
+          if (!host->Sees()) continue;
           if (key) host->awaiting_key = false;
           SendToHost(*host, frame, /*droppable=*/true);
           someone_waits |= host->awaiting_key;
@@ -162,7 +210,9 @@ void SessionHub::FromGuest(const wire::FrameHeader& h, const net::FrameBytes& fr
         return;
       }
       if (FirstPayloadByte(frame) == kTagCursorShape) cursor_shape_ = frame;
-      for (auto& host : hosts_) SendToHost(*host, frame, false);
+      for (auto& host : hosts_) {
+        if (host->Sees()) SendToHost(*host, frame, false);
+      }
       return;
     }
     case wire::Channel::kControl: {
@@ -170,15 +220,26 @@ void SessionHub::FromGuest(const wire::FrameHeader& h, const net::FrameBytes& fr
       if (!msg) return;
       if (msg->has_monitor_layout()) {
         monitor_layout_ = frame;
-        for (auto& host : hosts_) SendToHost(*host, frame, false);
+        for (auto& host : hosts_) {
+          if (host->Sees()) SendToHost(*host, frame, false);
+        }
+      } else if (msg->has_consent_response()) {
+        OnConsentResponseLocked(msg->consent_response());
+      } else if (msg->has_consent_withdraw()) {
+        OnConsentWithdrawLocked(msg->consent_withdraw().endpoint_id());
       } else if (msg->has_end_session()) {
+        ended_by_guest_ = true;
         relay_.Directory().EndSession(session_.session_id, "guest");
       }
       return;
     }
     case wire::Channel::kClipboard:
-    case wire::Channel::kChat:
     case wire::Channel::kFile:
+      for (auto& host : hosts_) {
+        if (host->Sees()) SendToHost(*host, frame, false);
+      }
+      return;
+    case wire::Channel::kChat:  // talking needs no consent
       for (auto& host : hosts_) SendToHost(*host, frame, false);
       return;
     case wire::Channel::kInput:
@@ -188,6 +249,27 @@ void SessionHub::FromGuest(const wire::FrameHeader& h, const net::FrameBytes& fr
 
 void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame) {
   std::lock_guard lock(mu_);
+  if (!from.Sees()) {
+    // Until the guest allows it, a host may talk, change its view-only wish, end the session
+    // or ask again after a withdrawal; nothing it sends reaches the guest's machine.
+    if (h.channel == wire::Channel::kChat) {
+      if (guest_) guest_->Send(frame);
+      return;
+    }
+    if (h.channel != wire::Channel::kControl) {
+      if (h.channel != wire::Channel::kVideo) relay_.Counters().dropped_no_consent.Add();
+      return;
+    }
+    auto msg = wire::DecodeControl(Payload(frame));
+    if (!msg) return;
+    if (msg->has_consent_request() && from.consent == RelayEndpoint::Consent::kWithdrawn) {
+      from.consent = RelayEndpoint::Consent::kWaiting;
+      from.Send(ConsentStateFrame(v1::ConsentState::STATE_WAITING));
+      if (guest_) AskConsentLocked(from);
+      return;
+    }
+    if (!msg->has_view_only() && !msg->has_end_session()) return;
+  }
   switch (h.channel) {
     case wire::Channel::kInput:
       if (from.view_only) {
@@ -241,6 +323,64 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
       if (guest_) guest_->Send(frame);
       return;
   }
+}
+
+RelayEndpoint* SessionHub::FindHostLocked(uint64_t endpoint_id) {
+  for (auto& h : hosts_) {
+    if (h->Id() == endpoint_id) return h.get();
+  }
+  return nullptr;
+}
+
+void SessionHub::AskConsentLocked(RelayEndpoint& host) {
+  host.consent = RelayEndpoint::Consent::kAsked;
+  v1::ControlMessage ask;
+  ask.mutable_consent_request()->set_endpoint_id(host.Id());
+  ask.mutable_consent_request()->set_technician(host.DisplayName());
+  guest_->SendControl(ask);
+  relay_.Directory().RecordEvent(session_.session_id, "consent_asked", host.DisplayName(), "");
+}
+
+// The host was let in: it gets what a host joining an unguarded session gets, and a key frame.
+void SessionHub::StartViewingLocked(RelayEndpoint& host) {
+  host.Send(ConsentStateFrame(v1::ConsentState::STATE_GRANTED));
+  if (monitor_layout_) host.Send(monitor_layout_);
+  if (cursor_shape_) host.Send(cursor_shape_);
+  host.awaiting_key = true;
+  last_refresh_ = {};
+  RequestKeyFrameLocked();
+}
+
+void SessionHub::OnConsentResponseLocked(const v1::ConsentResponse& r) {
+  RelayEndpoint* host = FindHostLocked(r.endpoint_id());
+  // Only a question this guest connection was asked can be answered.
+  if (!host || host->consent != RelayEndpoint::Consent::kAsked) return;
+  if (r.granted()) {
+    host->consent = RelayEndpoint::Consent::kGranted;
+    relay_.Directory().RecordEvent(session_.session_id, "consent_granted", "guest", host->DisplayName());
+    StartViewingLocked(*host);
+    return;
+  }
+  host->consent = RelayEndpoint::Consent::kDenied;
+  relay_.Directory().RecordEvent(session_.session_id, "consent_denied", "guest",
+                                 r.timed_out() ? host->DisplayName() + " (no answer)" : host->DisplayName());
+  host->Send(ConsentStateFrame(v1::ConsentState::STATE_DENIED, r.timed_out()));
+  host->Fail(v1::ERROR_CODE_FORBIDDEN,
+             r.timed_out() ? "the guest did not answer in time" : "the guest denied the connection");
+}
+
+void SessionHub::OnConsentWithdrawLocked(uint64_t endpoint_id) {
+  bool any = false;
+  for (auto& h : hosts_) {
+    if (h->consent != RelayEndpoint::Consent::kGranted) continue;
+    if (endpoint_id != 0 && h->Id() != endpoint_id) continue;
+    h->consent = RelayEndpoint::Consent::kWithdrawn;
+    h->Send(ConsentStateFrame(v1::ConsentState::STATE_WITHDRAWN));
+    relay_.Directory().RecordEvent(session_.session_id, "consent_withdrawn", "guest", h->DisplayName());
+    any = true;
+  }
+  // Nothing a withdrawn host held down may stay pressed.
+  if (any && guest_) guest_->Send(ReleaseAllFrame());
 }
 
 }  // namespace tether::relay

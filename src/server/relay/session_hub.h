@@ -2,8 +2,10 @@
 // SessionHub: the live endpoints of one session and the routing between them. Guest video fans
 // out to every host (a host that falls behind drops superseded frames and waits for a key
 // frame, never slowing the others); host input goes to the guest unless the host is view-only;
-// late joiners get the cached monitor layout and cursor and a fresh key frame. One mutex guards
-// the membership; sends only enqueue, so it is never held across I/O.
+// late joiners get the cached monitor layout and cursor and a fresh key frame. A host that needs
+// the guest's consent sees and controls nothing until the guest allows it (docs/protocol.md
+// section 5.5). One mutex guards the membership; sends only enqueue, so it is never held across
+// I/O.
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -39,6 +41,13 @@ class SessionHub {
   void SendToHost(RelayEndpoint& host, const net::FrameBytes& frame, bool droppable);
   void RequestKeyFrameLocked();
   void BroadcastPeerEventLocked(v1::PeerEvent::Kind kind, const RelayEndpoint& who);
+  v1::PeerEvent PeerEventLocked(v1::PeerEvent::Kind kind, const RelayEndpoint& who);
+  // Consent (all with mu_ held).
+  void AskConsentLocked(RelayEndpoint& host);
+  void StartViewingLocked(RelayEndpoint& host);
+  void OnConsentResponseLocked(const v1::ConsentResponse& r);
+  void OnConsentWithdrawLocked(uint64_t endpoint_id);
+  RelayEndpoint* FindHostLocked(uint64_t endpoint_id);
 
   Relay& relay_;
   Admission session_;
@@ -49,6 +58,7 @@ class SessionHub {
   net::FrameBytes cursor_shape_;    // last CursorShape frame from the guest
   uint64_t last_ack_forwarded_ = 0;
   std::chrono::steady_clock::time_point last_refresh_{};
+  bool ended_by_guest_ = false;  // the guest sent EndSession: SESSION_ENDED says so
 };
 
 }  // namespace tether::relay

@@ -7,20 +7,10 @@ import { ALL_MONITORS, type StateDetail } from './connection';
 import { ViewerController, initialUiState, type ViewerUiState } from './controller';
 import { KEY_COMBOS, type ScaleMode } from './input_capture';
 import type { StatsSnapshot } from './stats';
+import { placeholderText, statusText } from './status';
 import './viewer.css';
 
-export function statusText(ui: Pick<ViewerUiState, 'state' | 'detail'>): string {
-  switch (ui.state) {
-    case 'checking':
-    case 'connecting': return 'Connecting…';
-    case 'waiting': return 'Waiting for the guest to connect…';
-    case 'connected': return 'Connected';
-    case 'reconnecting': return 'Reconnecting…';
-    case 'ended': return 'The session has ended';
-    case 'failed': return ui.detail.message || 'Cannot connect';
-    case 'closed': return 'Disconnected';
-  }
-}
+export { statusText };
 
 function monitorLabel(m: Monitor, index: number): string {
   const name = m.name || `Monitor ${index + 1}`;
@@ -138,7 +128,8 @@ export function ViewerPage({ sessionId }: { sessionId: string }) {
   const live = ui.state === 'connected' || ui.state === 'waiting';
   const connected = ui.state === 'connected';
   const final = ui.state === 'ended' || ui.state === 'failed' || ui.state === 'closed';
-  const canControl = connected && !ui.viewOnly;
+  const allowed = ui.consent === 'none' || ui.consent === 'granted';
+  const canControl = connected && !ui.viewOnly && allowed;
   const shownMonitor = ui.selectedMonitor ?? ui.shownMonitor ?? (ui.monitors.find((m) => m.primary) ?? ui.monitors[0])?.id ?? null;
 
   function disconnect() {
@@ -285,7 +276,12 @@ export function ViewerPage({ sessionId }: { sessionId: string }) {
           <canvas class="cursor-overlay" ref={overlayRef} aria-hidden="true" />
         </div>
         {!ui.hasFrame && (
-          <p class="viewer-placeholder">{final || ui.state === 'waiting' ? statusText(ui) : connected ? 'Waiting for the picture…' : statusText(ui)}</p>
+          <p class="viewer-placeholder" data-testid="viewer-placeholder">{placeholderText(ui)}</p>
+        )}
+        {connected && ui.consent === 'withdrawn' && (
+          <p class="viewer-back">
+            <button type="button" onClick={() => ctrlRef.current?.askConsentAgain()}>Ask the guest again</button>
+          </p>
         )}
         {final && ui.hasFrame && <p class="viewer-placeholder over">{statusText(ui)}</p>}
         {final && <p class="viewer-back"><a href="/">Back to the control panel</a></p>}

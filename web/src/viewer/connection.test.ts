@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, decodeMessage, encodeControl, encodeFrame, encodeVideo, type ChannelMessage } from '../protocol/frame';
-import { EndpointRole, ErrorCode, PeerEvent_Kind, type MonitorLayout } from '../protocol/gen/tether/v1/control_pb';
+import { ConsentState_State, EndpointRole, ErrorCode, PeerEvent_Kind, type MonitorLayout } from '../protocol/gen/tether/v1/control_pb';
 import {
   ALL_MONITORS,
   ViewerConnection,
@@ -126,6 +126,7 @@ function setup(opts: { beforeReconnect?: (attempt: number) => Promise<ReconnectD
     onClipboard: (m) => events.push(`clipboard:${m.msg.case}`),
     onRoundTrip: (ms) => rtts.push(ms),
     onViewOnly: (v) => viewOnly.push(v),
+    onConsent: (c) => events.push(`consent:${c}`),
     onMonitorLayout: (l) => layouts.push(l),
     onError: (msg) => events.push(`error:${msg}`),
   };
@@ -512,5 +513,70 @@ describe('ViewerConnection controls', () => {
     expect(t.events).toContain('clipboard:text');
     t.last().deliver(encodeFrame(Channel.Chat, new Uint8Array([1, 2, 3])));
     expect(t.conn.state).toBe('connected');
+  });
+});
+
+describe('ViewerConnection consent', () => {
+  const consentState = (state: ConsentState_State, timedOut = false) =>
+    encodeControl({ msg: { case: 'consentState', value: { state, timedOut } } });
+  const key = { msg: { case: 'key' as const, value: { keysym: 0x61, down: true } } };
+
+  it('waits for the guest to allow, sends no input until then, and follows a withdrawal', () => {
+    const t = setup();
+    t.conn.start();
+    t.handshake(true);
+    expect(t.conn.consent).toBe('none');
+    t.last().deliver(consentState(ConsentState_State.WAITING));
+    expect(t.conn.consent).toBe('waiting');
+    expect(t.conn.sendInput(key)).toBe(false);
+    expect(t.conn.askConsentAgain()).toBe(false);  // only after a withdrawal
+    t.last().deliver(consentState(ConsentState_State.GRANTED));
+    expect(t.conn.sendInput(key)).toBe(true);
+    t.last().deliver(consentState(ConsentState_State.WITHDRAWN));
+    expect(t.conn.sendInput(key)).toBe(false);
+    expect(t.conn.state).toBe('connected');
+    expect(t.conn.askConsentAgain()).toBe(true);
+    expect(t.last().control().slice(-1)).toEqual(['consentRequest']);
+    expect(t.events.filter((e) => e.startsWith('consent:'))).toEqual(['consent:waiting', 'consent:granted', 'consent:withdrawn']);
+  });
+
+  it('stops with the denial as the reason, and does not reconnect', () => {
+    const t = setup();
+    t.conn.start();
+    t.handshake(true);
+    t.last().deliver(consentState(ConsentState_State.WAITING));
+    t.last().deliver(consentState(ConsentState_State.DENIED));
+    t.last().deliver(sessionError(ErrorCode.FORBIDDEN, 'the guest denied the connection'));
+    expect(t.states[t.states.length - 1]).toEqual(['failed', { message: 'The guest denied the connection' }]);
+    t.clock.advance(60000);
+    expect(t.sockets).toHaveLength(1);
+  });
+
+  it('says when nobody answered in time', () => {
+    const t = setup();
+    t.conn.start();
+    t.handshake(true);
+    t.last().deliver(consentState(ConsentState_State.DENIED, true));
+    t.last().deliver(sessionError(ErrorCode.FORBIDDEN));
+    expect(t.states[t.states.length - 1]).toEqual(['failed', { message: 'The guest did not answer in time' }]);
+  });
+
+  it('says the guest ended the session when it did', () => {
+    const t = setup();
+    t.conn.start();
+    t.handshake(true);
+    t.last().deliver(encodeControl({ msg: { case: 'error', value: { code: ErrorCode.SESSION_ENDED, message: 'x', endedBy: EndpointRole.GUEST } } }));
+    expect(t.states[t.states.length - 1]).toEqual(['ended', { message: 'The guest ended the session' }]);
+  });
+
+  it('forgets the consent state on a reconnection (the relay tells again)', () => {
+    const t = setup();
+    t.conn.start();
+    t.handshake(true);
+    t.last().deliver(consentState(ConsentState_State.GRANTED));
+    t.last().serverClose();
+    expect(t.conn.consent).toBe('granted');
+    t.clock.advance(1000);
+    expect(t.conn.consent).toBe('none');
   });
 });

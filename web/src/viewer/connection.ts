@@ -8,8 +8,11 @@
 //   connected     Welcome received and the guest is connected
 //   reconnecting  the connection broke; waiting for the backoff delay or for the next Welcome
 //   ended         the session is over (SessionError SESSION_ENDED or EndSession); final
-//   failed        an error that reconnecting cannot fix (version, auth, …); final
+//   failed        an error that reconnecting cannot fix (version, auth, the guest's denial, …); final
 //   closed        closed by the user (Disconnect); final
+//
+// Consent (docs/protocol.md section 5.5) is tracked beside the state: while the guest has not
+// allowed this host, the relay sends it nothing of the guest's screen and drops its input.
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import {
   Channel,
@@ -20,6 +23,7 @@ import {
   encodeVideo,
 } from '../protocol/frame';
 import {
+  ConsentState_State,
   ControlMessageSchema,
   EndpointRole,
   ErrorCode,
@@ -45,6 +49,10 @@ export const ALL_MONITORS = 0xffffffff;
 export type ConnectionState = 'connecting' | 'waiting' | 'connected' | 'reconnecting' | 'ended' | 'failed' | 'closed';
 
 export const FINAL_STATES: ReadonlySet<ConnectionState> = new Set(['ended', 'failed', 'closed']);
+
+// Where this host stands with the guest's consent. 'none': the relay has said nothing (this host
+// needs no consent).
+export type ConsentStatus = 'none' | 'waiting' | 'granted' | 'withdrawn' | 'denied';
 
 export interface StateDetail {
   message?: string;   // ended/failed: why; reconnecting: the last error, if any
@@ -87,6 +95,7 @@ export interface ConnectionListener {
   onPeerEvent?(event: PeerEvent): void;
   onMonitorLayout?(layout: MonitorLayout): void;
   onViewOnly?(viewOnly: boolean): void;
+  onConsent?(consent: ConsentStatus): void;
   onVideo?(message: VideoMessage): void;
   onClipboard?(message: ClipboardMessage): void;
   onRoundTrip?(ms: number): void;
@@ -132,6 +141,9 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set([
 ]);
 
 export const SESSION_ENDED_MESSAGE = 'The session has ended';
+export const GUEST_ENDED_MESSAGE = 'The guest ended the session';
+export const GUEST_DENIED_MESSAGE = 'The guest denied the connection';
+export const GUEST_NO_ANSWER_MESSAGE = 'The guest did not answer in time';
 
 function errorText(code: ErrorCode, message: string): string {
   if (message) return message;
@@ -169,6 +181,8 @@ export class ViewerConnection {
   private lastReceivedAt = 0;
   private readonly pendingPings = new Set<bigint>();
   private viewOnlyValue = false;
+  private consentValue: ConsentStatus = 'none';
+  private deniedMessage: string | null = null;      // set by a DENIED consent state
   private viewOnlyRequested: boolean | null = null;  // the user's explicit choice, re-sent after a reconnect
   private selectedMonitor: number | null = null;      // the user's explicit choice
   private shownMonitor: number | null = null;         // the monitor of the last frame
@@ -195,6 +209,15 @@ export class ViewerConnection {
 
   get viewOnly(): boolean {
     return this.viewOnlyValue;
+  }
+
+  get consent(): ConsentStatus {
+    return this.consentValue;
+  }
+
+  // Whether the relay lets this host's input through (view-only aside).
+  get allowed(): boolean {
+    return this.consentValue === 'none' || this.consentValue === 'granted';
   }
 
   get isReady(): boolean {
@@ -230,9 +253,9 @@ export class ViewerConnection {
     return this.sendBytes(() => encodeVideo(init));
   }
 
-  // Input is dropped while view-only (the relay enforces this too).
+  // Input is dropped while view-only or without the guest's consent (the relay enforces both).
   sendInput(init: MessageInitShape<typeof InputMessageSchema>): boolean {
-    if (this.viewOnlyValue) return false;
+    if (this.viewOnlyValue || !this.allowed) return false;
     return this.sendBytes(() => encodeInput(init));
   }
 
@@ -260,6 +283,12 @@ export class ViewerConnection {
     this.applyViewOnly(viewOnly);
   }
 
+  // After the guest stopped sharing: ask it again (the relay shows the guest a new prompt).
+  askConsentAgain(): boolean {
+    if (this.consentValue !== 'withdrawn') return false;
+    return this.sendControl({ msg: { case: 'consentRequest', value: {} } });
+  }
+
   // Statistics shown: ping every fastPingMs for a fresh latency figure.
   setFastPing(on: boolean): void {
     if (this.fastPing === on) return;
@@ -280,6 +309,7 @@ export class ViewerConnection {
   private open(): void {
     this.welcomed = false;
     this.guestPresent = false;  // the relay tells again after the Welcome (PeerEvent)
+    this.setConsent('none');    // and where this host stands with the guest (ConsentState)
     this.pendingPings.clear();
     let socket: SocketLike;
     try {
@@ -386,9 +416,11 @@ export class ViewerConnection {
         return;
       }
       case 'error': {
-        const { code, message } = msg.value;
+        const { code, message, endedBy } = msg.value;
         if (code === ErrorCode.SESSION_ENDED) {
-          this.finish('ended', { message: SESSION_ENDED_MESSAGE });
+          this.finish('ended', { message: endedBy === EndpointRole.GUEST ? GUEST_ENDED_MESSAGE : SESSION_ENDED_MESSAGE });
+        } else if (code === ErrorCode.FORBIDDEN && this.deniedMessage) {
+          this.finish('failed', { message: this.deniedMessage });
         } else if (FATAL_CODES.has(code)) {
           this.finish('failed', { message: errorText(code, message) });
         } else {
@@ -415,6 +447,26 @@ export class ViewerConnection {
       case 'viewOnly':
         if (this.welcomed) this.applyViewOnly(msg.value.viewOnly);
         return;
+      case 'consentState': {
+        if (!this.welcomed) return;
+        const { state, timedOut } = msg.value;
+        if (state === ConsentState_State.DENIED) {
+          // The relay closes the connection next, with FORBIDDEN.
+          this.deniedMessage = timedOut ? GUEST_NO_ANSWER_MESSAGE : GUEST_DENIED_MESSAGE;
+          this.setConsent('denied');
+        } else if (state === ConsentState_State.WAITING) {
+          this.setConsent('waiting');
+        } else if (state === ConsentState_State.GRANTED) {
+          this.setConsent('granted');  // the relay asks the guest for a key frame for us
+        } else if (state === ConsentState_State.WITHDRAWN) {
+          this.setConsent('withdrawn');
+        }
+        return;
+      }
+      case 'consentRequest':
+      case 'consentResponse':
+      case 'consentWithdraw':
+        return;  // between the relay and the guest
       case 'hello':
       case 'selectMonitor':
       case undefined:
@@ -429,6 +481,12 @@ export class ViewerConnection {
     const next = present ? 'connected' : 'waiting';
     if (next !== this.stateValue) this.setState(next, {});
     if (present && !was) this.requestRefresh();  // the guest (re)joined: start from a key frame
+  }
+
+  private setConsent(consent: ConsentStatus): void {
+    if (this.consentValue === consent) return;
+    this.consentValue = consent;
+    this.listener.onConsent?.(consent);
   }
 
   private applyViewOnly(viewOnly: boolean): void {

@@ -2,7 +2,7 @@
 // and the canvas layout. The Preact page (ViewerPage.tsx) renders the controls and receives
 // state changes through `onChange`; everything per frame happens here, without re-rendering.
 import { ApiError, api } from '../api/client';
-import type { Monitor } from '../protocol/gen/tether/v1/control_pb';
+import { EndpointRole, PeerEvent_Kind, type Monitor } from '../protocol/gen/tether/v1/control_pb';
 import type { VideoFrame } from '../protocol/gen/tether/v1/media_pb';
 import { redirect } from '../ui/nav';
 import {
@@ -10,6 +10,7 @@ import {
   ViewerConnection,
   connectUrl,
   type ConnectionState,
+  type ConsentStatus,
   type ReconnectDecision,
   type StateDetail,
 } from './connection';
@@ -28,6 +29,8 @@ export interface ViewerUiState {
   shownMonitor: number | null;     // monitor of the last frame
   selectedMonitor: number | null;  // the user's pick
   viewOnly: boolean;
+  consent: ConsentStatus;          // where this host stands with the guest's consent
+  guestName: string;               // as the relay names the guest
   hasFrame: boolean;
   lastError: string | null;
   clipboard: { text: string; serial: number } | null;  // last text from the guest
@@ -41,6 +44,8 @@ export const initialUiState: ViewerUiState = {
   shownMonitor: null,
   selectedMonitor: null,
   viewOnly: false,
+  consent: 'none',
+  guestName: 'guest',
   hasFrame: false,
   lastError: null,
   clipboard: null,
@@ -123,6 +128,12 @@ export class ViewerController {
           this.onChange({ monitors: layout.monitors });
         },
         onViewOnly: (viewOnly) => this.applyViewOnly(viewOnly),
+        onConsent: (consent) => this.applyConsent(consent),
+        onPeerEvent: (e) => {
+          if (e.role === EndpointRole.GUEST && e.kind === PeerEvent_Kind.JOINED && e.displayName) {
+            this.onChange({ guestName: e.displayName });
+          }
+        },
         onVideo: (m) => {
           switch (m.msg.case) {
             case 'frame': this.renderer.push(m.msg.value); break;
@@ -203,6 +214,11 @@ export class ViewerController {
     this.conn.setViewOnly(viewOnly);
   }
 
+  // After the guest stopped sharing: show the guest the question again.
+  askConsentAgain(): void {
+    this.conn.askConsentAgain();
+  }
+
   setScaleMode(mode: ScaleMode): void {
     this.scaleMode = mode;
     this.layout();
@@ -274,8 +290,22 @@ export class ViewerController {
     this.conn.requestRefresh();
   }
 
+  // Without consent nothing of the guest's screen stays on show, and no input is captured.
+  private applyConsent(consent: ConsentStatus): void {
+    const allowed = consent === 'none' || consent === 'granted';
+    if (!allowed && this.frame) {
+      this.renderer.reset();
+      this.frame = null;
+      const ctx = this.el.screen.getContext('2d');
+      ctx?.clearRect(0, 0, this.el.screen.width, this.el.screen.height);
+      this.onChange({ hasFrame: false });
+    }
+    this.capture.setEnabled(allowed && !this.conn.viewOnly);
+    this.onChange({ consent });
+  }
+
   private applyViewOnly(viewOnly: boolean): void {
-    this.capture.setEnabled(!viewOnly);
+    this.capture.setEnabled(!viewOnly && this.conn.allowed);
     if (viewOnly) this.cursor.setLocalPointerInside(false);
     this.updateCssCursor();
     this.onChange({ viewOnly });

@@ -1,0 +1,89 @@
+#include "agent/session/guest_consent.h"
+
+#include <algorithm>
+
+namespace tether::agent {
+
+v1::ConsentResponse GuestConsent::Decide(uint64_t id, bool allow, bool timed_out) {
+  v1::ConsentResponse r;
+  r.set_endpoint_id(id);
+  r.set_granted(allow);
+  r.set_timed_out(timed_out);
+  if (allow) {
+    granted_.insert(id);
+    auto it = hosts_.find(id);
+    if (it != hosts_.end()) remembered_.insert(it->second);
+  }
+  return r;
+}
+
+std::optional<v1::ConsentResponse> GuestConsent::OnRequest(uint64_t id, const std::string& technician,
+                                                           TimePoint now) {
+  hosts_[id] = technician;  // the request names the host even if its PeerEvent was missed
+  if (remembered_.contains(technician)) return Decide(id, true, false);
+  auto same = [id](const Prompt& p) { return p.id == id; };
+  if (std::none_of(prompts_.begin(), prompts_.end(), same)) {
+    // Each question gets its full time from when it reaches the screen, not from when it
+    // was queued behind another one.
+    prompts_.push_back({id, technician, prompts_.empty() ? now + timeout_ : TimePoint::max()});
+  }
+  return std::nullopt;
+}
+
+std::optional<v1::ConsentResponse> GuestConsent::Answer(uint64_t id, bool allow, TimePoint now) {
+  // Only the prompt on screen can be answered.
+  if (prompts_.empty() || prompts_.front().id != id) return std::nullopt;
+  prompts_.pop_front();
+  if (!prompts_.empty()) prompts_.front().deadline = now + timeout_;
+  return Decide(id, allow, false);
+}
+
+std::vector<v1::ConsentResponse> GuestConsent::Expire(TimePoint now) {
+  std::vector<v1::ConsentResponse> out;
+  while (!prompts_.empty() && prompts_.front().deadline <= now) {
+    out.push_back(Decide(prompts_.front().id, false, true));
+    prompts_.pop_front();
+    if (!prompts_.empty()) prompts_.front().deadline = now + timeout_;
+  }
+  return out;
+}
+
+std::optional<GuestConsent::TimePoint> GuestConsent::NextDeadline() const {
+  if (prompts_.empty()) return std::nullopt;
+  return prompts_.front().deadline;
+}
+
+v1::ConsentWithdraw GuestConsent::Withdraw() {
+  granted_.clear();
+  remembered_.clear();
+  return v1::ConsentWithdraw{};  // endpoint_id 0: every host
+}
+
+void GuestConsent::OnHostJoined(uint64_t id, const std::string& name) { hosts_[id] = name; }
+
+void GuestConsent::OnHostLeft(uint64_t id, TimePoint now) {
+  hosts_.erase(id);
+  granted_.erase(id);
+  const bool was_front = !prompts_.empty() && prompts_.front().id == id;
+  std::erase_if(prompts_, [id](const Prompt& p) { return p.id == id; });
+  if (was_front && !prompts_.empty()) prompts_.front().deadline = now + timeout_;
+}
+
+void GuestConsent::OnDisconnected() {
+  prompts_.clear();
+  granted_.clear();
+  hosts_.clear();
+}
+
+void GuestConsent::Describe(GuestUiState& state) const {
+  state.hosts.clear();
+  for (const auto& [id, name] : hosts_) state.hosts.push_back({id, name, granted_.contains(id)});
+  state.prompt.reset();
+  state.prompts_waiting = 0;
+  if (!prompts_.empty()) {
+    state.prompt = GuestUiState::Prompt{prompts_.front().id, prompts_.front().technician, prompts_.front().deadline};
+    state.prompts_waiting = prompts_.size() - 1;
+  }
+}
+
+}  // namespace tether::agent

@@ -1,0 +1,373 @@
+// SessionHub consent policy with fake links and a fake directory: a host sees and controls
+// nothing until the guest allows it; a denial disconnects it; a withdrawal stops the video at
+// once; every decision is a session event with the right names.
+#include "server/relay/session_hub.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <optional>
+
+#include "base/metrics.h"
+#include "server/relay/relay.h"
+#include "wire/control.h"
+
+namespace tether::relay {
+namespace {
+
+class FakeLink final : public net::FrameLink {
+ public:
+  net::SendResult Send(net::FrameBytes frame) override {
+    std::lock_guard lock(mu);
+    if (closed) return net::SendResult::kClosed;
+    frames.push_back(std::move(frame));
+    return net::SendResult::kQueued;
+  }
+  void Close() override {
+    std::lock_guard lock(mu);
+    closed = true;
+  }
+  const std::string& PeerAddress() const override { return address; }
+
+  // Decoded control messages received since the last call.
+  std::vector<v1::ControlMessage> TakeControl() {
+    std::vector<v1::ControlMessage> out;
+    for (auto& f : Take(wire::Channel::kControl)) {
+      auto m = wire::DecodeControl(Payload(f));
+      if (m) out.push_back(*m);
+    }
+    return out;
+  }
+  std::vector<net::FrameBytes> Take(wire::Channel channel) {
+    std::lock_guard lock(mu);
+    std::vector<net::FrameBytes> out, keep;
+    for (auto& f : frames) (static_cast<uint8_t>((*f)[4]) == static_cast<uint8_t>(channel) ? out : keep).push_back(f);
+    frames = keep;
+    return out;
+  }
+  static std::span<const uint8_t> Payload(const net::FrameBytes& f) {
+    return {reinterpret_cast<const uint8_t*>(f->data()) + wire::kHeaderSize, f->size() - wire::kHeaderSize};
+  }
+
+  std::mutex mu;
+  std::vector<net::FrameBytes> frames;
+  bool closed = false;
+  std::string address = "192.0.2.1";
+};
+
+struct Event {
+  std::string kind, actor, detail;
+  bool operator==(const Event&) const = default;
+};
+
+class FakeDirectory final : public RelayDirectory {
+ public:
+  void AdmitGuest(const std::string&, const std::string&, std::function<void(Result<Admission>)> done) override {
+    done(Admission{"s1", "Printer", "guest", false});
+  }
+  void AdmitHost(const std::string&, const std::string&, std::function<void(Result<Admission>)> done) override {
+    done(MakeError("unauthenticated", "no"));
+  }
+  void RecordEvent(const std::string&, const std::string& kind, const std::string& actor,
+                   const std::string& detail) override {
+    events.push_back({kind, actor, detail});
+  }
+  // Like the real bridge, this only records; the test then plays the Session Manager's answer.
+  void EndSession(const std::string&, const std::string& actor) override { ended_by.push_back(actor); }
+  // Consent events only, in order.
+  std::vector<Event> Consent() const {
+    std::vector<Event> out;
+    for (const auto& e : events) {
+      if (e.kind.starts_with("consent_")) out.push_back(e);
+    }
+    return out;
+  }
+  std::vector<Event> events;
+  std::vector<std::string> ended_by;
+};
+
+std::string ControlFrame(const v1::ControlMessage& m) { return wire::EncodeControlFrame(m); }
+
+net::FrameBytes Bytes(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+
+std::string VideoKeyFrame(uint64_t id) {
+  v1::VideoMessage m;
+  m.mutable_frame()->set_frame_id(id);
+  m.mutable_frame()->set_width(64);
+  m.mutable_frame()->set_height(64);
+  m.mutable_frame()->set_key_frame(true);
+  return wire::EncodeVideoFrame(m);
+}
+
+std::string KeyInput() {
+  v1::InputMessage m;
+  m.mutable_key()->set_keysym(0x61);
+  m.mutable_key()->set_down(true);
+  return wire::EncodeFrame(wire::Channel::kInput, m);
+}
+
+std::string Clipboard() {
+  v1::ClipboardMessage m;
+  m.mutable_text()->set_text("secret");
+  return wire::EncodeFrame(wire::Channel::kClipboard, m);
+}
+
+v1::ControlMessage Response(uint64_t id, bool granted, bool timed_out = false) {
+  v1::ControlMessage m;
+  m.mutable_consent_response()->set_endpoint_id(id);
+  m.mutable_consent_response()->set_granted(granted);
+  m.mutable_consent_response()->set_timed_out(timed_out);
+  return m;
+}
+
+v1::ControlMessage Withdraw(uint64_t id = 0) {
+  v1::ControlMessage m;
+  m.mutable_consent_withdraw()->set_endpoint_id(id);
+  return m;
+}
+
+struct Peer {
+  std::shared_ptr<FakeLink> link = std::make_shared<FakeLink>();
+  std::shared_ptr<net::FrameSink> sink;
+  uint64_t id = 0;
+  void Send(const std::string& frame) { sink->OnFrame(Bytes(frame)); }
+  void Close() { sink->OnClosed(); }
+};
+
+class SessionHubConsent : public ::testing::Test {
+ protected:
+  SessionHubConsent() : relay(directory, metrics) {}
+
+  Peer Guest() {
+    Peer p;
+    p.sink = relay.Accept(p.link, std::nullopt);
+    v1::ControlMessage hello;
+    hello.mutable_hello()->set_protocol_version(1);
+    hello.mutable_hello()->set_role(v1::ENDPOINT_ROLE_GUEST);
+    hello.mutable_hello()->set_join_code("402913");
+    p.Send(ControlFrame(hello));
+    KeepAllButSessionInfo(p);
+    return p;
+  }
+
+  Peer Host(const std::string& name, bool consent_required = true) {
+    Peer p;
+    p.sink = relay.Accept(p.link, Admission{"s1", "Printer", name, false, consent_required});
+    v1::ControlMessage hello;
+    hello.mutable_hello()->set_protocol_version(1);
+    hello.mutable_hello()->set_role(v1::ENDPOINT_ROLE_HOST);
+    p.Send(ControlFrame(hello));
+    KeepAllButSessionInfo(p);
+    return p;
+  }
+
+  // Notes the endpoint id; keeps the other control frames for the test.
+  static void KeepAllButSessionInfo(Peer& p) {
+    for (auto& m : p.link->Take(wire::Channel::kControl)) {
+      auto c = wire::DecodeControl(FakeLink::Payload(m));
+      if (c && c->has_session_info()) p.id = c->session_info().endpoint_id();
+      else p.link->frames.push_back(m);
+    }
+  }
+
+  static std::optional<v1::ConsentState::State> LastConsentState(Peer& p) {
+    std::optional<v1::ConsentState::State> s;
+    for (auto& m : p.link->TakeControl()) {
+      if (m.has_consent_state()) s = m.consent_state().state();
+    }
+    return s;
+  }
+
+  static std::vector<v1::ConsentRequest> Requests(Peer& guest) {
+    std::vector<v1::ConsentRequest> out;
+    for (auto& m : guest.link->TakeControl()) {
+      if (m.has_consent_request()) out.push_back(m.consent_request());
+    }
+    return out;
+  }
+
+  FakeDirectory directory;
+  Metrics metrics;
+  Relay relay;
+};
+
+TEST_F(SessionHubConsent, NoVideoLayoutClipboardOrInputBeforeConsentThenEverything) {
+  Peer guest = Guest();
+  v1::ControlMessage layout;
+  layout.mutable_monitor_layout()->add_monitors()->set_width(64);
+  guest.Send(ControlFrame(layout));
+
+  Peer alice = Host("alice");
+  EXPECT_EQ(LastConsentState(alice), v1::ConsentState::STATE_WAITING);
+  auto asked = Requests(guest);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].technician(), "alice");
+  EXPECT_EQ(asked[0].endpoint_id(), alice.id);
+  guest.link->Take(wire::Channel::kVideo);  // no refresh request is expected, but clear anyway
+
+  // Before consent: nothing of the guest's reaches alice, nothing of alice's reaches the guest.
+  guest.Send(VideoKeyFrame(1));
+  guest.Send(Clipboard());
+  guest.Send(ControlFrame(layout));
+  EXPECT_TRUE(alice.link->Take(wire::Channel::kVideo).empty());
+  EXPECT_TRUE(alice.link->Take(wire::Channel::kClipboard).empty());
+  for (auto& m : alice.link->TakeControl()) EXPECT_FALSE(m.has_monitor_layout());
+  alice.Send(KeyInput());
+  alice.Send(Clipboard());
+  v1::ControlMessage select;
+  select.mutable_select_monitor()->set_monitor(1);
+  alice.Send(ControlFrame(select));
+  EXPECT_TRUE(guest.link->Take(wire::Channel::kInput).empty());
+  EXPECT_TRUE(guest.link->Take(wire::Channel::kClipboard).empty());
+  for (auto& m : guest.link->TakeControl()) EXPECT_FALSE(m.has_select_monitor());
+  EXPECT_EQ(relay.Counters().dropped_no_consent.Value(), 2);
+
+  // The guest allows alice: she gets the state, the layout and (after a refresh) video.
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  bool granted = false, got_layout = false;
+  for (auto& m : alice.link->TakeControl()) {
+    granted |= m.has_consent_state() && m.consent_state().state() == v1::ConsentState::STATE_GRANTED;
+    got_layout |= m.has_monitor_layout();
+  }
+  EXPECT_TRUE(granted);
+  EXPECT_TRUE(got_layout);
+  EXPECT_EQ(guest.link->Take(wire::Channel::kVideo).size(), 1u) << "the relay asks the guest for a key frame";
+  guest.Send(VideoKeyFrame(2));
+  EXPECT_EQ(alice.link->Take(wire::Channel::kVideo).size(), 1u);
+  alice.Send(KeyInput());
+  EXPECT_EQ(guest.link->Take(wire::Channel::kInput).size(), 1u);
+
+  EXPECT_EQ(directory.Consent(), (std::vector<Event>{{"consent_asked", "alice", ""},
+                                                     {"consent_granted", "guest", "alice"}}));
+}
+
+TEST_F(SessionHubConsent, ConsentIsPerHost) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  Requests(guest);
+  Peer bob = Host("bob");
+  auto asked = Requests(guest);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].technician(), "bob");
+  alice.link->Take(wire::Channel::kVideo);
+  guest.Send(VideoKeyFrame(3));
+  EXPECT_EQ(alice.link->Take(wire::Channel::kVideo).size(), 1u);
+  EXPECT_TRUE(bob.link->Take(wire::Channel::kVideo).empty());
+  // An answer about a host that was never asked (or already answered) changes nothing.
+  guest.Send(ControlFrame(Response(alice.id, false)));
+  EXPECT_FALSE(alice.link->closed);
+  guest.Send(ControlFrame(Response(9999, true)));
+  guest.Send(VideoKeyFrame(4));
+  EXPECT_TRUE(bob.link->Take(wire::Channel::kVideo).empty());
+}
+
+TEST_F(SessionHubConsent, HostsWaitingBeforeTheGuestIsThereAreAskedWhenItComes) {
+  Peer alice = Host("alice");
+  EXPECT_EQ(LastConsentState(alice), v1::ConsentState::STATE_WAITING);
+  EXPECT_TRUE(directory.Consent().empty()) << "nobody to ask yet";
+  Peer guest = Guest();
+  bool told_of_alice = false;
+  std::vector<v1::ConsentRequest> asked;
+  for (auto& m : guest.link->TakeControl()) {
+    told_of_alice |= m.has_peer_event() && m.peer_event().display_name() == "alice";
+    if (m.has_consent_request()) asked.push_back(m.consent_request());
+  }
+  EXPECT_TRUE(told_of_alice) << "the guest learns who is already connected";
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].technician(), "alice");
+}
+
+TEST_F(SessionHubConsent, DenyTellsAndDisconnectsTheHost) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  alice.link->TakeControl();
+  guest.Send(ControlFrame(Response(alice.id, false, /*timed_out=*/true)));
+  auto msgs = alice.link->TakeControl();
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0].consent_state().state(), v1::ConsentState::STATE_DENIED);
+  EXPECT_TRUE(msgs[0].consent_state().timed_out());
+  EXPECT_EQ(msgs[1].error().code(), v1::ERROR_CODE_FORBIDDEN);
+  EXPECT_TRUE(alice.link->closed);
+  alice.Close();
+  EXPECT_EQ(directory.Consent(), (std::vector<Event>{{"consent_asked", "alice", ""},
+                                                     {"consent_denied", "guest", "alice (no answer)"}}));
+}
+
+TEST_F(SessionHubConsent, WithdrawStopsVideoAtOnceAndTheHostMayAskAgain) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  guest.Send(VideoKeyFrame(1));
+  ASSERT_EQ(alice.link->Take(wire::Channel::kVideo).size(), 1u);
+  alice.link->TakeControl();
+  guest.link->Take(wire::Channel::kInput);
+
+  guest.Send(ControlFrame(Withdraw()));
+  EXPECT_EQ(LastConsentState(alice), v1::ConsentState::STATE_WITHDRAWN);
+  EXPECT_EQ(guest.link->Take(wire::Channel::kInput).size(), 1u) << "ReleaseAll";
+  guest.Send(VideoKeyFrame(2));
+  EXPECT_TRUE(alice.link->Take(wire::Channel::kVideo).empty());
+  alice.Send(KeyInput());
+  EXPECT_TRUE(guest.link->Take(wire::Channel::kInput).empty());
+  EXPECT_FALSE(alice.link->closed) << "a withdrawal does not disconnect";
+
+  // Asking again is allowed once; the guest is asked and may allow again.
+  Requests(guest);
+  v1::ControlMessage again;
+  again.mutable_consent_request();
+  alice.Send(ControlFrame(again));
+  alice.Send(ControlFrame(again));
+  EXPECT_EQ(Requests(guest).size(), 1u);
+  EXPECT_EQ(LastConsentState(alice), v1::ConsentState::STATE_WAITING);
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  guest.Send(VideoKeyFrame(3));
+  EXPECT_EQ(alice.link->Take(wire::Channel::kVideo).size(), 1u);
+
+  auto kinds = directory.Consent();
+  ASSERT_EQ(kinds.size(), 5u);
+  EXPECT_EQ(kinds[2], (Event{"consent_withdrawn", "guest", "alice"}));
+  EXPECT_EQ(kinds[3], (Event{"consent_asked", "alice", ""}));
+}
+
+TEST_F(SessionHubConsent, AGuestThatComesBackIsAskedAgain) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  guest.Close();
+  EXPECT_EQ(LastConsentState(alice), v1::ConsentState::STATE_WAITING);
+  Peer again = Guest();
+  auto asked = Requests(again);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].endpoint_id(), alice.id);
+  alice.link->Take(wire::Channel::kVideo);
+  again.Send(VideoKeyFrame(5));
+  EXPECT_TRUE(alice.link->Take(wire::Channel::kVideo).empty());
+}
+
+TEST_F(SessionHubConsent, AHostAdmittedWithoutConsentSeesAtOnce) {
+  Peer guest = Guest();
+  Peer carol = Host("carol", /*consent_required=*/false);
+  EXPECT_FALSE(LastConsentState(carol).has_value());
+  EXPECT_TRUE(Requests(guest).empty());
+  guest.Send(VideoKeyFrame(1));
+  EXPECT_EQ(carol.link->Take(wire::Channel::kVideo).size(), 1u);
+}
+
+TEST_F(SessionHubConsent, WaitingHostMayStillEndTheSessionAndGuestEndSaysSo) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  alice.link->TakeControl();
+  v1::ControlMessage end;
+  end.mutable_end_session();
+  guest.Send(ControlFrame(end));
+  EXPECT_EQ(directory.ended_by, std::vector<std::string>{"guest"});
+  relay.EndSession("s1", "the session was ended by guest");  // the Session Manager's answer
+  auto msgs = alice.link->TakeControl();
+  ASSERT_FALSE(msgs.empty());
+  EXPECT_EQ(msgs.back().error().code(), v1::ERROR_CODE_SESSION_ENDED);
+  EXPECT_EQ(msgs.back().error().ended_by(), v1::ENDPOINT_ROLE_GUEST);
+}
+
+}  // namespace
+}  // namespace tether::relay
