@@ -1,5 +1,8 @@
 #include "server/relay/relay_server.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/asio.hpp>
 
 #include <mutex>
@@ -7,6 +10,7 @@
 
 #include "base/log.h"
 #include "net/asio_util.h"
+#include "server/relay/relay_poller.h"
 #include "server/relay/tls_frame_link.h"
 #include "server/relay/relay.h"
 
@@ -19,7 +23,7 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, Relay& relay, Metrics& metrics, RelayLimits limits)
-      : io(io), relay(relay), limits(limits), acceptor(io),
+      : io(io), relay(relay), limits(limits), acceptor(io), poller(std::make_shared<RelayPoller>(io)),
         accepted(metrics.Counter("tether_relay_connections_total", "Relay connections accepted")),
         active(metrics.Gauge("tether_relay_connections_active", "Relay connections open")),
         bytes_in(metrics.Counter("tether_relay_bytes_received_total", "Bytes received by the relay")),
@@ -29,6 +33,7 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
   Relay& relay;
   RelayLimits limits;
   tcp::acceptor acceptor;
+  std::shared_ptr<RelayPoller> poller;
   std::shared_ptr<SSL_CTX> ssl_ctx;  // set by Start
   Metric& accepted;
   Metric& active;
@@ -48,22 +53,34 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
         log->warn("accept failed: {}", ec.message());
         continue;
       }
+      {
+        std::lock_guard lock(mu);
+        if (stopped || links.size() >= limits.max_connections) continue;  // `sock` closes
+      }
       sock.set_option(tcp::no_delay(true), ec);
+      std::string peer = net::PeerAddress(sock.remote_endpoint(ec));
+      // The link drives the descriptor itself through the poller; Asio no longer watches it.
+      const int fd = sock.release(ec);
+      if (ec) continue;
+      if (int flags = ::fcntl(fd, F_GETFL); flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        ::close(fd);
+        continue;
+      }
       TlsLinkLimits link_limits;
       link_limits.handshake_timeout = limits.handshake_timeout;
       link_limits.idle_timeout = limits.idle_timeout;
-      auto link = std::make_shared<TlsFrameLink>(std::move(sock), ssl_ctx.get(), link_limits, bytes_in, bytes_out);
+      auto link = std::make_shared<TlsFrameLink>(io, fd, std::move(peer), ssl_ctx.get(), poller, link_limits,
+                                                 bytes_in, bytes_out);
       {
         std::lock_guard lock(mu);
-        if (stopped || links.size() >= limits.max_connections) continue;
         links.insert(link);
       }
       accepted.Add();
       active.Add(1);
       auto sink = relay.Accept(link, std::nullopt);
-      asio::co_spawn(link->Executor(), link->Run(sink), [self, link](std::exception_ptr) {
+      link->Start(sink, [self, weak = std::weak_ptr<TlsFrameLink>(link)] {
         std::lock_guard lock(self->mu);
-        self->links.erase(link);
+        if (auto l = weak.lock()) self->links.erase(l);
         self->active.Add(-1);
       });
     }
@@ -79,6 +96,7 @@ Status RelayServer::Start(const std::string& listen, const net::TlsMaterial& tls
   auto ctx = net::MakeServerContext(tls);
   if (!ctx) return ctx.error();
   impl_->ssl_ctx = std::move(*ctx);
+  if (auto st = impl_->poller->Start(); !st) return st;
   auto& acc = impl_->acceptor;
   if (auto st = net::Listen(acc, listen); !st) return st;
   asio::co_spawn(acc.get_executor(), impl_->AcceptLoop(), asio::detached);
@@ -106,6 +124,7 @@ void RelayServer::Stop() {
     impl->acceptor.close(ec);
   });
   for (auto& link : open) link->Abort();
+  asio::post(impl->io, [impl] { impl->poller->Stop(); });  // after the aborts above
 }
 
 }  // namespace tether::relay

@@ -3,17 +3,16 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include "net/asio_util.h"
 #include "wire/frame.h"
 
 namespace tether::relay {
@@ -35,15 +34,14 @@ constexpr size_t kCoalesceBytes = 16 * 1024;
 constexpr size_t kCoalesceFrames = 64;
 // Records are collected up to this much ciphertext per send() (bulk: one call, not four).
 constexpr size_t kSendBatch = 64 * 1024;
-// Ciphertext read per recv(): one record at first; a connection whose reads fill that grows
-// to several records per call.
-constexpr size_t kCiphertextBuffer = 16 * 1024 + 512;
-constexpr size_t kBulkCiphertextBuffer = 64 * 1024;
+constexpr uint32_t kReadableEvents = EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP;
+constexpr uint32_t kWritableEvents = EPOLLOUT | EPOLLERR | EPOLLHUP;
 
-// The link's BIO. Reads come from the ciphertext Asio delivered (so the reactor's speculative
-// reads and edge-triggered registration are used, with no epoll_ctl per wait). Writes are
-// collected and leave in one send() per batch (Flush) or when OpenSSL flushes a handshake
-// flight; MSG_NOSIGNAL makes a vanished peer an error, not a signal.
+// The link's BIO. Reads go to the socket only while it is known to hold data: a read that
+// comes up short means it is drained, and the next edge from the poller says when to try
+// again (so there is no read that only learns EAGAIN). Writes are collected and leave in one
+// send() per batch (Flush) or when OpenSSL flushes a handshake flight; MSG_NOSIGNAL makes a
+// vanished peer an error, not a signal.
 template <class Ciphertext>
 struct LinkBio {
   static int Write(BIO* bio, const char* data, size_t len, size_t* written) {
@@ -56,15 +54,29 @@ struct LinkBio {
   static int Read(BIO* bio, char* out, size_t len, size_t* read) {
     auto* c = static_cast<Ciphertext*>(BIO_get_data(bio));
     BIO_clear_retry_flags(bio);
-    const size_t n = std::min(len, c->len - c->pos);
-    if (n == 0) {
+    if (!c->readable) {
       BIO_set_retry_read(bio);
       return 0;
     }
-    std::memcpy(out, c->buf.data() + c->pos, n);
-    c->pos += n;
-    *read = n;
-    return 1;
+    ssize_t n;
+    do {
+      n = ::recv(c->fd, out, len, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+      if (static_cast<size_t>(n) < len) c->readable = false;
+      *read = static_cast<size_t>(n);
+      return 1;
+    }
+    if (n == 0) {
+      c->eof = true;
+      c->readable = false;
+      return 0;  // end of stream: no retry
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      c->readable = false;
+      BIO_set_retry_read(bio);
+    }
+    return 0;
   }
   static long Ctrl(BIO* bio, int cmd, long, void*) {
     if (cmd != BIO_CTRL_FLUSH) return 0;
@@ -89,10 +101,14 @@ struct LinkBio {
 
 int TlsFrameLink::Ciphertext::SendOut() {
   while (out_sent < out.size()) {
-    const ssize_t n = ::send(fd, out.data() + out_sent, out.size() - out_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (!writable) return 0;
+    const size_t want = out.size() - out_sent;
+    const ssize_t n = ::send(fd, out.data() + out_sent, want, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       out_sent += static_cast<size_t>(n);
+      if (static_cast<size_t>(n) < want) writable = false;  // full: the next edge resumes
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      writable = false;
       return 0;
     } else if (n < 0 && errno == EINTR) {
       continue;
@@ -105,22 +121,18 @@ int TlsFrameLink::Ciphertext::SendOut() {
   return 1;
 }
 
-TlsFrameLink::TlsFrameLink(asio::ip::tcp::socket socket, SSL_CTX* ctx, TlsLinkLimits limits,
-                           Metric& bytes_in, Metric& bytes_out)
-    : socket_(std::move(socket)),
-      io_(static_cast<asio::io_context&>(socket_.get_executor().context())),
-      limits_(limits), bytes_in_(bytes_in), bytes_out_(bytes_out),
-      deadline_(socket_.get_executor()) {
-  boost::system::error_code ec;
-  peer_ = net::PeerAddress(socket_.remote_endpoint(ec));
-  socket_.non_blocking(true, ec);
+TlsFrameLink::TlsFrameLink(asio::io_context& io, int fd, std::string peer, SSL_CTX* ctx,
+                           std::shared_ptr<RelayPoller> poller, TlsLinkLimits limits, Metric& bytes_in,
+                           Metric& bytes_out)
+    : io_(io), poller_(std::move(poller)), limits_(limits), bytes_in_(bytes_in), bytes_out_(bytes_out),
+      peer_(std::move(peer)), deadline_(io) {
+  wire_.fd = fd;
   ssl_ = SSL_new(ctx);
   BIO* bio = ssl_ != nullptr ? BIO_new(LinkBio<Ciphertext>::Method()) : nullptr;
-  if (bio == nullptr || ec) {
+  if (bio == nullptr) {
     dead_ = true;
     return;
   }
-  wire_.fd = static_cast<int>(socket_.native_handle());
   BIO_set_data(bio, &wire_);
   BIO_set_init(bio, 1);
   SSL_set_bio(ssl_, bio, bio);  // the SSL owns it
@@ -137,6 +149,7 @@ TlsFrameLink::TlsFrameLink(asio::ip::tcp::socket socket, SSL_CTX* ctx, TlsLinkLi
 
 TlsFrameLink::~TlsFrameLink() {
   if (ssl_ != nullptr) SSL_free(ssl_);
+  if (wire_.fd >= 0) ::close(wire_.fd);  // never started
 }
 
 bool TlsFrameLink::OnNetworkThread() const {
@@ -148,7 +161,7 @@ void TlsFrameLink::OnNetwork(F&& f) {
   if (OnNetworkThread()) {
     f();
   } else {
-    asio::post(socket_.get_executor(), std::forward<F>(f));
+    asio::post(io_, std::forward<F>(f));
   }
 }
 
@@ -164,7 +177,7 @@ SendResult TlsFrameLink::Send(FrameBytes frame) {
       closing_ = true;  // the peer does not read: cut it below
     } else if (!here && !flush_posted_) {
       flush_posted_ = true;
-      asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      asio::post(io_, [self = shared_from_this()] {
         {
           std::lock_guard relock(self->mu_);
           self->flush_posted_ = false;
@@ -213,43 +226,45 @@ TlsFrameLink::IoStatus TlsFrameLink::Classify(int ssl_result) {
   }
 }
 
-asio::awaitable<bool> TlsFrameLink::Await(IoStatus need) {
-  constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-  if (need == IoStatus::kWantWrite) {
-    auto [ec] = co_await socket_.async_wait(asio::socket_base::wait_write, kNoThrow);
-    co_return !ec && !dead_;
+void TlsFrameLink::Start(std::shared_ptr<FrameSink> sink, std::function<void()> on_done) {
+  sink_ = std::move(sink);
+  on_done_ = std::move(on_done);
+  phase_start_ = Clock::now();
+  if (dead_ || !poller_->Add(wire_.fd, shared_from_this())) {
+    dead_ = false;  // let Shutdown run its course once
+    Shutdown();
+    return;
   }
-  // OpenSSL asks for more only once everything delivered is consumed.
-  wire_.pos = wire_.len = 0;
-  if (wire_.buf.empty()) wire_.buf.resize(kCiphertextBuffer);
-  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(wire_.buf), kNoThrow);
-  if (ec || dead_) co_return false;
-  wire_.len = n;
-  if (n == wire_.buf.size() && n < kBulkCiphertextBuffer) wire_.buf.resize(kBulkCiphertextBuffer);
-  co_return true;
+  ArmDeadline(phase_start_ + limits_.handshake_timeout);
+  // The first edge (writable at once, readable when the ClientHello arrives) drives the rest.
 }
 
-asio::awaitable<void> TlsFrameLink::Run(std::shared_ptr<FrameSink> sink) {
-  auto self = shared_from_this();
-  phase_start_ = Clock::now();
-  ArmDeadline(phase_start_ + limits_.handshake_timeout);
-  while (!dead_) {
+void TlsFrameLink::OnReady(uint32_t events) {
+  if (events & kReadableEvents) wire_.readable = true;
+  if (events & kWritableEvents) wire_.writable = true;
+  Drive();
+}
+
+void TlsFrameLink::Drive() {
+  if (dead_) return;
+  if (!established_) {
     ERR_clear_error();
     const int r = SSL_do_handshake(ssl_);
-    if (r == 1) {
-      established_ = true;
-      break;
+    if (r != 1) {
+      // WANT_READ / WANT_WRITE: the next edge comes back here.
+      if (Classify(r) == IoStatus::kFailed || wire_.eof) Shutdown();
+      return;
     }
-    const IoStatus st = Classify(r);
-    if (st == IoStatus::kFailed) break;
-    if (!co_await Await(st)) break;
-  }
-  if (established_ && !dead_) {
+    established_ = true;
     phase_start_ = last_read_ = Clock::now();  // the first frame gets a fresh handshake timeout
-    Flush();                                   // anything queued while the handshake ran
     in_.resize(kReadBuffer);
   }
-  while (established_ && !dead_) {
+  ReadAvailable();
+  if (!dead_ && wire_.writable) Flush();  // anything queued while the socket was full
+}
+
+void TlsFrameLink::ReadAvailable() {
+  while (!dead_) {
     char* dst = big_ ? big_->data() + big_filled_ : in_.data() + in_len_;
     const size_t room = big_ ? big_->size() - big_filled_ : in_.size() - in_len_;
     size_t n = 0;
@@ -267,28 +282,19 @@ asio::awaitable<void> TlsFrameLink::Run(std::shared_ptr<FrameSink> sink) {
         big_filled_ += n;
         if (big_filled_ < big_->size()) continue;
         FrameBytes frame = std::move(big_);
-        sink->OnFrame(frame);
+        sink_->OnFrame(frame);
         first_frame_ = false;
         continue;
       }
       in_len_ += n;
-      if (!ParseFrames(*sink)) break;
+      // A broken frame: the sink answers and closes; if it did not, cut the connection.
+      if (!ParseFrames(*sink_) && !closing_) Shutdown();
       continue;
     }
-    const IoStatus st = Classify(r);
-    if (st == IoStatus::kFailed) break;
+    if (Classify(r) == IoStatus::kFailed || wire_.eof) return Shutdown();
     // Records OpenSSL wrote while reading (an alert, a key update answer) leave now.
-    if (wire_.out_sent < wire_.out.size() && !write_blocked_ && !SendCiphertext() && dead_) break;
-    if (!co_await Await(st)) break;
-  }
-  Shutdown();
-  sink->OnClosed();
-  boost::system::error_code ec;
-  socket_.close(ec);  // only now: no SSL call can reach a reused descriptor number
-  std::lock_guard lock(mu_);
-  while (!queue_.Empty()) {
-    batch_.clear();
-    queue_.TakeBatch(batch_, 1024, SIZE_MAX);
+    if (wire_.out_sent < wire_.out.size()) SendCiphertext();
+    return;  // the socket is drained; its next edge comes back here
   }
 }
 
@@ -338,11 +344,11 @@ bool TlsFrameLink::ParseFrames(FrameSink& sink) {
 }
 
 void TlsFrameLink::Flush() {
-  if (!established_ || dead_ || write_blocked_) return;
+  if (!established_ || dead_) return;
   while (true) {
     if (wire_.out.size() - wire_.out_sent >= kSendBatch && !SendCiphertext()) return;
     if (out_pos_ == out_len_ && !NextChunk()) break;
-    if (dead_ || write_blocked_) return;  // NextChunk may have finished a close
+    if (dead_) return;  // NextChunk may have finished a close
     size_t n = 0;
     ERR_clear_error();
     // The BIO takes everything, so this only fails on a broken connection.
@@ -357,11 +363,7 @@ bool TlsFrameLink::SendCiphertext() {
   if (dead_) return false;
   const int r = wire_.SendOut();
   if (r == 1) return true;
-  if (r == 0) {
-    WaitWritable();
-  } else {
-    Shutdown();
-  }
+  if (r < 0) Shutdown();  // r == 0: the socket is full; its writable edge calls Flush again
   return false;
 }
 
@@ -394,15 +396,6 @@ bool TlsFrameLink::NextChunk() {
   return true;
 }
 
-void TlsFrameLink::WaitWritable() {
-  if (write_blocked_) return;
-  write_blocked_ = true;
-  socket_.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
-    self->write_blocked_ = false;
-    if (!ec) self->Flush();
-  });
-}
-
 void TlsFrameLink::FinishClose() {
   if (dead_ || close_by_ == Clock::time_point::max()) return;
   // close_notify, then FIN after the data; the read side drains until the peer closes too or
@@ -413,8 +406,7 @@ void TlsFrameLink::FinishClose() {
     SSL_shutdown(ssl_);
   }
   if (!SendCiphertext()) return;  // the rest leaves when the socket drains; then here again
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  ::shutdown(wire_.fd, SHUT_WR);
 }
 
 void TlsFrameLink::Shutdown() {
@@ -423,11 +415,25 @@ void TlsFrameLink::Shutdown() {
   {
     std::lock_guard lock(mu_);
     closing_ = true;
+    batch_.clear();
+    while (!queue_.Empty()) queue_.TakeBatch(batch_, SIZE_MAX, SIZE_MAX);
   }
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.cancel(ec);
+  batch_.clear();
+  holding_.reset();
   deadline_.cancel();
+  if (wire_.fd >= 0) {
+    poller_->Remove(wire_.fd);
+    ::close(wire_.fd);
+    wire_.fd = -1;
+  }
+  // Posted: Shutdown may run inside another link's call into the relay (an inline write that
+  // failed), where the sink's OnClosed must not re-enter.
+  asio::post(io_, [self = shared_from_this()] {
+    if (self->sink_) self->sink_->OnClosed();
+    self->sink_.reset();
+    if (self->on_done_) self->on_done_();
+    self->on_done_ = nullptr;
+  });
 }
 
 void TlsFrameLink::ArmDeadline(Clock::time_point at) {

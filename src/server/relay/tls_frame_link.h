@@ -1,19 +1,19 @@
 #pragma once
 // TlsFrameLink: a FrameLink over a server-side TLS connection that drives OpenSSL directly on
-// the socket's descriptor, the way a stream proxy does: one bulk SSL_read into a reused buffer
-// that is cut into frames, and writes made inline the moment a frame is sent. No asio::ssl
-// layer, no per-frame timers, no strands.
+// the socket's descriptor, the way a stream proxy does: readiness comes from the RelayPoller
+// (edge-triggered), OpenSSL reads the socket through the link's BIO until it is drained, the
+// plaintext is cut into frames from one reused buffer, and frames are written inline the
+// moment they are sent. No asio::ssl layer, no coroutines, no per-frame timers, no strands.
 //
 // Threading: the link belongs to a single-threaded io_context (the network thread). Send from
 // that thread writes at once while the socket takes data; Send from another thread queues the
-// frame and posts one flush. Close and Abort may come from any thread. The link is kept alive
-// by its Run coroutine and pending waits; the SSL_CTX and counters must outlive it.
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
+// frame and posts one flush. Close and Abort may come from any thread. The poller keeps the
+// link alive while it is registered; the SSL_CTX and counters must outlive it.
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,6 +22,7 @@
 #include "base/metrics.h"
 #include "net/frame_link.h"
 #include "net/send_queue.h"
+#include "server/relay/relay_poller.h"
 
 typedef struct ssl_st SSL;
 typedef struct ssl_ctx_st SSL_CTX;
@@ -38,11 +39,15 @@ struct TlsLinkLimits {
   std::chrono::steady_clock::duration close_grace = std::chrono::seconds(2);         // flushing after Close()
 };
 
-class TlsFrameLink final : public net::FrameLink, public std::enable_shared_from_this<TlsFrameLink> {
+class TlsFrameLink final : public net::FrameLink,
+                           public PollTarget,
+                           public std::enable_shared_from_this<TlsFrameLink> {
  public:
-  // Takes the accepted socket; `ctx` is a configured server context (net::ConfigureServerContext).
-  TlsFrameLink(boost::asio::ip::tcp::socket socket, SSL_CTX* ctx, TlsLinkLimits limits,
-               Metric& bytes_in, Metric& bytes_out);
+  // Takes ownership of the accepted, non-blocking socket `fd`; `ctx` is a configured server
+  // context (net::ConfigureServerContext).
+  TlsFrameLink(boost::asio::io_context& io, int fd, std::string peer, SSL_CTX* ctx,
+               std::shared_ptr<RelayPoller> poller, TlsLinkLimits limits, Metric& bytes_in,
+               Metric& bytes_out);
   ~TlsFrameLink() override;
   TlsFrameLink(const TlsFrameLink&) = delete;
   TlsFrameLink& operator=(const TlsFrameLink&) = delete;
@@ -51,12 +56,13 @@ class TlsFrameLink final : public net::FrameLink, public std::enable_shared_from
   void Close() override;
   const std::string& PeerAddress() const override { return peer_; }
 
-  // Performs the server handshake, then reads frames into `sink` until the connection ends;
-  // sink->OnClosed() is the last call. Spawn it on the link's executor.
-  boost::asio::awaitable<void> Run(std::shared_ptr<net::FrameSink> sink);
+  // Network thread: registers with the poller, performs the server handshake, then reads
+  // frames into `sink` until the connection ends. sink->OnClosed() is the last call, followed
+  // by `on_done`; both are posted, never made from inside another link's call.
+  void Start(std::shared_ptr<net::FrameSink> sink, std::function<void()> on_done);
   // Cuts the connection now, without flushing. Thread-safe.
   void Abort();
-  boost::asio::any_io_executor Executor() { return socket_.get_executor(); }
+  void OnReady(uint32_t events) override;
 
  private:
   enum class IoStatus { kDone, kWantRead, kWantWrite, kFailed };
@@ -65,21 +71,21 @@ class TlsFrameLink final : public net::FrameLink, public std::enable_shared_from
   template <class F>
   void OnNetwork(F&& f);
   IoStatus Classify(int ssl_result);
-  // After WANT_READ: reads the next ciphertext from the socket; after WANT_WRITE: waits until
-  // the socket takes data. False when the connection is over.
-  boost::asio::awaitable<bool> Await(IoStatus need);
+  void Drive();                       // network thread: handshake, reads, pending writes
+  void ReadAvailable();               // reads until OpenSSL wants more than the socket has
   bool ParseFrames(net::FrameSink& sink);  // false: the connection must end
   void Flush();                       // network thread: writes until idle or the socket is full
   bool NextChunk();                   // moves queued frames into the write position
-  void WaitWritable();
-  bool SendCiphertext();              // false: the socket is full (a wait is armed) or failed
+  bool SendCiphertext();              // false: the socket is full (its next edge resumes) or failed
   void FinishClose();                 // graceful end once everything is written
-  void Shutdown();                    // ends all I/O now; the descriptor closes when Run ends
+  void Shutdown();                    // ends all I/O now, closes the descriptor, posts OnClosed
   void ArmDeadline(std::chrono::steady_clock::time_point at);
   void OnDeadline();
 
-  boost::asio::ip::tcp::socket socket_;
   boost::asio::io_context& io_;
+  std::shared_ptr<RelayPoller> poller_;
+  std::shared_ptr<net::FrameSink> sink_;
+  std::function<void()> on_done_;
   SSL* ssl_ = nullptr;
   TlsLinkLimits limits_;
   Metric& bytes_in_;
@@ -96,21 +102,20 @@ class TlsFrameLink final : public net::FrameLink, public std::enable_shared_from
   bool established_ = false;
   bool dead_ = false;          // no SSL or socket call may be made any more
   bool close_notify_queued_ = false;
-  bool write_blocked_ = false; // waiting for the socket to accept data
   std::vector<net::FrameBytes> batch_;
   net::FrameBytes holding_;         // the single frame being written, when not coalesced
   std::string coalesced_;      // several small frames copied together for one TLS record
   const char* out_ = nullptr;
   size_t out_len_ = 0;
   size_t out_pos_ = 0;
-  // Ciphertext between OpenSSL and the socket, through the link's BIO (tls_frame_link.cc):
-  // `buf` holds what the socket delivered and OpenSSL has not consumed; `out` collects the
-  // records OpenSSL wrote until one send() takes them all.
+  // The socket as the link's BIO sees it (tls_frame_link.cc): OpenSSL's reads go to the
+  // descriptor while it is known to have data; its writes are collected in `out` until one
+  // send() takes them all.
   struct Ciphertext {
-    int fd = -1;
-    std::vector<char> buf;
-    size_t pos = 0;
-    size_t len = 0;
+    int fd = -1;            // -1 once closed: no call can reach a reused descriptor number
+    bool readable = false;  // the last edge said there may be data and no read came up short
+    bool writable = true;   // no send has been refused since the last writable edge
+    bool eof = false;
     std::string out;
     size_t out_sent = 0;
     int SendOut();  // 1: all sent; 0: the socket is full; -1: failed

@@ -1,0 +1,78 @@
+#include "server/relay/relay_poller.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace tether::relay {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr int kBatch = 256;
+}  // namespace
+
+RelayPoller::RelayPoller(asio::io_context& io) : epoll_(io) {}
+
+RelayPoller::~RelayPoller() { Stop(); }
+
+Status RelayPoller::Start() {
+  const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) return MakeError("relay", std::string("epoll_create1: ") + std::strerror(errno));
+  boost::system::error_code ec;
+  epoll_.assign(fd, ec);
+  if (ec) {
+    ::close(fd);
+    return MakeError("relay", "cannot watch the relay's epoll set: " + ec.message());
+  }
+  Arm();
+  return {};
+}
+
+bool RelayPoller::Add(int fd, std::shared_ptr<PollTarget> target) {
+  if (stopped_ || fd < 0 || !epoll_.is_open()) return false;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) return false;
+  if (targets_.size() <= static_cast<size_t>(fd)) targets_.resize(static_cast<size_t>(fd) + 1);
+  targets_[static_cast<size_t>(fd)] = std::move(target);
+  return true;
+}
+
+void RelayPoller::Remove(int fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= targets_.size()) return;
+  if (epoll_.is_open()) ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, fd, nullptr);
+  targets_[static_cast<size_t>(fd)].reset();
+}
+
+void RelayPoller::Stop() {
+  stopped_ = true;
+  boost::system::error_code ec;
+  epoll_.close(ec);
+}
+
+void RelayPoller::Arm() {
+  if (stopped_) return;
+  epoll_.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    Dispatch();
+    Arm();
+  });
+}
+
+void RelayPoller::Dispatch() {
+  std::array<epoll_event, kBatch> events;
+  const int n = ::epoll_wait(epoll_.native_handle(), events.data(), kBatch, 0);
+  for (int i = 0; i < n; ++i) {
+    const auto fd = static_cast<size_t>(events[i].data.fd);
+    if (fd >= targets_.size()) continue;
+    // A copy: the target may unregister itself while it handles the event.
+    if (std::shared_ptr<PollTarget> target = targets_[fd]) target->OnReady(events[i].events);
+  }
+}
+
+}  // namespace tether::relay
