@@ -18,7 +18,7 @@ import {
 import {
   CONTROL, CONTROL_KIND, connectViewer, consentGranted, field, frame, hostHello, keyEvent, keysymsFor,
 } from '../lib/wire.mjs';
-import { allowInGuestWindow } from '../lib/guest_window.mjs';
+import { allowInGuestWindow, clickGuestButton } from '../lib/guest_window.mjs';
 import { compareRgba, encodePng, testPicture, xScreenshot, xShowPicture } from '../lib/x11shot.mjs';
 import { startXvfb } from '../lib/xvfb.mjs';
 
@@ -400,5 +400,42 @@ test('the view comes back by itself after the server restarts', { timeout: 18000
     assert.equal(after.width, SCREEN.width);
     assert.equal(after.height, SCREEN.height);
     await assertMatchesX(s, 'after the restart');
+  });
+});
+
+test('the viewer follows the guest window: stopped sharing, asked again, ended by the guest', { timeout: 180000 }, async () => {
+  await withStack('consent', async (s) => {
+    const { page } = s;
+    await joinFromPanel(s);  // the guest clicked Allow; frames flow
+    const status = () => page.evaluate(() => document.querySelector('[data-testid=viewer-status]')?.textContent ?? '');
+
+    // Stop sharing: the viewer says so and hides the picture; it may ask again.
+    await clickGuestButton(s.x.display, 'stopSharing');
+    await waitUntil('"The guest stopped sharing"', async () => (await status()) === 'The guest stopped sharing');
+    assert.equal(await page.locator('.screen-wrap.hidden').count(), 1, 'the last picture is hidden');
+    await page.getByRole('button', { name: 'Ask the guest again' }).click();
+    await waitUntil('"Waiting for the guest to allow"', async () => /Waiting for the guest to allow/.test(await status()));
+    await allowInGuestWindow(s.x.display);
+    await waitUntil('"Connected" with a picture again', async () => (await status()) === 'Connected' &&
+      (await page.locator('.screen-wrap.hidden').count()) === 0);
+
+    // End session in the guest window: the viewer says the guest ended it.
+    await clickGuestButton(s.x.display, 'endSession');
+    await waitUntil('"The guest ended the session"', async () => (await status()) === 'The guest ended the session');
+    assert.equal((await s.agent.exited).code, 0, s.agent.output);
+
+    // The timeline, in order, with the right names.
+    const auth = await login(s.server, 'admin', strongPassword);
+    let kinds = [];
+    await waitUntil('the ended event', async () => {
+      const r = await request(s.server, 'GET', `/api/v1/sessions/${s.session.id}/events`, { headers: { cookie: auth.cookie } });
+      kinds = r.json.events.map((e) => `${e.kind}:${e.actor}${e.detail && e.kind.startsWith('consent_') ? `:${e.detail}` : ''}`);
+      return kinds.includes('ended:guest');
+    });
+    const want = ['created:admin', 'guest_connected:guest', 'host_joined:admin', 'consent_asked:admin',
+      'consent_granted:guest:admin', 'consent_withdrawn:guest:admin', 'consent_asked:admin', 'consent_granted:guest:admin',
+      'ended:guest'];
+    const got = kinds.filter((k) => want.includes(k));
+    assert.deepEqual(got, want, kinds.join(', '));
   });
 });

@@ -25,13 +25,13 @@ void RelayBridge::AdmitHost(const std::string& token, const std::string& source,
 
 void RelayBridge::RecordEvent(const std::string& session_id, const std::string& kind,
                               const std::string& actor, const std::string& detail) {
-  boost::asio::post(pool_, [this, session_id, kind, actor, detail] {
+  boost::asio::post(events_, [this, session_id, kind, actor, detail] {
     (void)manager_.AppendEvent(session_id, kind, actor, detail);
   });
 }
 
 void RelayBridge::EndSession(const std::string& session_id, const std::string& actor) {
-  boost::asio::post(pool_, [this, session_id, actor] {
+  boost::asio::post(events_, [this, session_id, actor] {
     (void)manager_.EndSession(session_id, manager::Actor{actor, "relay"});
   });
 }

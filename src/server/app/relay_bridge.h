@@ -3,6 +3,7 @@
 // RelayDirectory (admission and events, run on the blocking pool), gives the Web Server its
 // HostGateway (browser viewers into the Relay), and closes live connections when the Session
 // Manager ends a session. Thread-safe. Everything it borrows must outlive it.
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "server/manager/session_manager.h"
@@ -17,7 +18,7 @@ class RelayBridge final : public relay::RelayDirectory,
                           public manager::SessionObserver {
  public:
   RelayBridge(manager::SessionManager& manager, boost::asio::thread_pool& pool)
-      : manager_(manager), pool_(pool) {}
+      : manager_(manager), pool_(pool), events_(boost::asio::make_strand(pool)) {}
   // Set once during wiring, before any connection is accepted.
   void SetRelay(relay::Relay* relay) { relay_ = relay; }
 
@@ -40,6 +41,9 @@ class RelayBridge final : public relay::RelayDirectory,
  private:
   manager::SessionManager& manager_;
   boost::asio::thread_pool& pool_;
+  // Session events and session ends, one after the other in the order the relay gave them, so
+  // a timeline reads host_joined, consent_asked, consent_granted, ..., ended.
+  boost::asio::strand<boost::asio::thread_pool::executor_type> events_;
   relay::Relay* relay_ = nullptr;
 };
 
