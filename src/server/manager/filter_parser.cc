@@ -257,6 +257,10 @@ class Parser {
 
   bool TimeValue(const FieldInfo& info, const FilterToken& t, FilterValue& v) {
     if (t.kind == Tok::kNumber) {
+      if (IsKeyword(tok_, "ago")) {
+        Fail("'" + t.text + "' needs a unit before 'ago' (s, m, h, d or w), as in '" + t.text + "d ago'", t.offset);
+        return false;
+      }
       v.kind = FilterValue::Kind::kTime;
       v.seconds = t.number;
       return true;

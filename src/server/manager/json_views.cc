@@ -24,4 +24,10 @@ nlohmann::json EventJson(const SessionEvent& e) {
   return {{"id", e.id}, {"kind", e.kind}, {"actor", e.actor}, {"detail", e.detail}, {"at", e.at}};
 }
 
+nlohmann::json GroupJson(const SessionGroup& g) {
+  return {{"id", g.id}, {"name", g.name}, {"filter", g.filter}, {"subgroup_by", g.subgroup_by},
+          {"session_type", g.session_type}, {"position", g.position}, {"created_by", g.created_by},
+          {"created_at", g.created_at}, {"updated_at", g.updated_at}};
+}
+
 }  // namespace tether::manager

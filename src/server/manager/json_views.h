@@ -11,5 +11,6 @@ nlohmann::json UserJson(const User& u);
 nlohmann::json SessionJson(const Session& s);
 nlohmann::json GuestJson(const GuestInfo& g);
 nlohmann::json EventJson(const SessionEvent& e);
+nlohmann::json GroupJson(const SessionGroup& g);
 
 }  // namespace tether::manager

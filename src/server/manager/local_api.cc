@@ -1,5 +1,7 @@
 #include "server/manager/local_api.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "server/manager/json_views.h"
@@ -86,7 +88,9 @@ json Dispatch(SessionManager& m, const std::string& op, const json& args, const 
       if (!q.type) return Fail("validation", "type must be support, meeting or access");
     }
     if (auto it = args.find("all"); it != args.end() && it->is_boolean()) q.include_ended = it->get<bool>();
-    if (auto it = args.find("limit"); it != args.end() && it->is_number_integer()) q.limit = it->get<int>();
+    if (auto it = args.find("limit"); it != args.end() && it->is_number_integer()) {
+      q.limit = static_cast<int>(std::clamp<int64_t>(it->get<int64_t>(), 1, 1000));
+    }
     json sessions = json::array();
     for (const auto& s : m.ListSessions(q)) sessions.push_back(SessionJson(s));
     return Ok({{"sessions", sessions}});

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "base/result.h"
+#include "server/manager/session_cursor.h"
+#include "server/manager/session_filter.h"
 #include "server/manager/types.h"
 
 namespace tether::manager {
@@ -28,6 +30,19 @@ struct SessionQuery {
   std::optional<SessionType> type;
   bool include_ended = false;
   int limit = 100;
+  // Every filter must match (a group's, a sub-group's, the caller's, the search). Borrowed for
+  // the call.
+  std::vector<const Filter*> filters = {};
+  FilterContext context = {};
+  // Keyset paging: only sessions after this one in list order (newest first: created_at
+  // descending, then id descending).
+  std::optional<SessionCursor> after = std::nullopt;
+};
+
+// One distinct value of a sub-group field and how many sessions have it.
+struct SubgroupCount {
+  std::string value;
+  int64_t count = 0;
 };
 
 class SessionRepository {
@@ -38,7 +53,11 @@ class SessionRepository {
   virtual std::optional<Session> Find(const std::string& id) = 0;
   virtual bool OpenCodeExists(const std::string& code) = 0;
   virtual std::optional<Session> FindOpenByCode(const std::string& code) = 0;
+  // Newest first (created_at, then id, descending), at most query.limit (clamped 1-1001).
   virtual std::vector<Session> List(const SessionQuery& query) = 0;
+  // The distinct values of a text field among the sessions `query` selects (ignoring its limit
+  // and cursor), compared ignoring case, in ascending order, at most `limit`.
+  virtual std::vector<SubgroupCount> CountBy(const SessionQuery& query, FilterField field, int limit) = 0;
   virtual int64_t CountOpen() = 0;
   // Marks ended and appends the "ended" event in one transaction; "not_found" or "conflict".
   virtual Status End(const std::string& id, const SessionEvent& ended) = 0;
@@ -57,6 +76,20 @@ class SessionRepository {
   virtual Status SetGuestPresence(const std::string& id, bool online, int64_t at) = 0;
   // Marks every session offline (at start-up nothing is connected).
   virtual void ClearGuestPresence() = 0;
+};
+
+class SessionGroupRepository {
+ public:
+  virtual ~SessionGroupRepository() = default;
+  // In panel order (position, then id).
+  virtual std::vector<SessionGroup> List() = 0;
+  virtual std::optional<SessionGroup> Find(int64_t id) = 0;
+  virtual int64_t Count() = 0;
+  // Inserts at the end of the order; "conflict" when the name is taken (ignoring case).
+  virtual Result<SessionGroup> Create(const SessionGroup& group) = 0;
+  // "not_found", or "conflict" for a taken name.
+  virtual Status Update(const SessionGroup& group) = 0;
+  virtual Status Delete(int64_t id) = 0;
 };
 
 class AuditRepository {
@@ -85,6 +118,7 @@ class Store {
   virtual ~Store() = default;
   virtual UserRepository& Users() = 0;
   virtual SessionRepository& Sessions() = 0;
+  virtual SessionGroupRepository& Groups() = 0;
   virtual AuditRepository& Audit() = 0;
   virtual WebSessionRepository& WebSessions() = 0;
   // Schema version after migrations, and an integrity check of the underlying database.

@@ -141,6 +141,7 @@ TEST(SessionFilterTest, ErrorsSayWhereAndWhat) {
       {"online = yes", 10, "'online' is true or false"},
       {"last_seen ~ 3d", 11, "'~' does not apply to 'last_seen'"},
       {"last_seen < 30d", 16, "a duration needs 'ago'"},
+      {"last_seen < 30 ago", 13, "'30' needs a unit before 'ago'"},
       {"last_seen < yesterday", 13, "expected a time for 'last_seen'"},
       {"last_seen < 2023-02-29", 13, "expected a time"},
       {"type = desktop", 8, "type is support, meeting or access"},

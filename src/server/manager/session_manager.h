@@ -15,6 +15,7 @@
 #include "server/manager/authorizer.h"
 #include "server/manager/password.h"
 #include "server/manager/repositories.h"
+#include "server/manager/session_catalog.h"
 
 namespace tether::manager {
 
@@ -125,6 +126,8 @@ class SessionManager {
   Status Authorize(const Actor& actor, Permission permission, const Session* session = nullptr) const {
     return authorizer_.Check(actor, permission, session);
   }
+  // The session list (paged, filtered, searched) and the session groups.
+  SessionCatalog& Catalog() { return catalog_; }
   // Records `kind` for the session. "guest_connected" and "guest_disconnected" also update the
   // guest's online state and last-seen time.
   Status AppendEvent(const std::string& session_id, const std::string& kind,
@@ -162,6 +165,7 @@ class SessionManager {
   Store& store_;
   const Clock& clock_;
   Authorizer authorizer_;
+  SessionCatalog catalog_{store_, clock_, authorizer_};
   ManagerOptions options_;
   PasswordHasher hasher_;
   AttemptLimiter code_failures_;

@@ -55,6 +55,21 @@ struct Session {
   GuestInfo guest;
 };
 
+// A saved filter over sessions, shown as a group in the control panel (session_filter.h has
+// the language). With `subgroup_by` set, the panel lists the distinct values of that field
+// inside the group (e.g. one sub-group per company).
+struct SessionGroup {
+  int64_t id = 0;
+  std::string name;          // 1-64 printable characters, unique ignoring case
+  std::string filter;        // filter text; "" = every session
+  std::string subgroup_by;   // a text field name ("company", "os", ...) or ""
+  std::string session_type;  // "" = shown on every tab; else support, meeting or access only
+  int64_t position = 0;      // order in the panel
+  std::string created_by;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
 struct SessionEvent {
   int64_t id = 0;
   std::string session_id;

@@ -90,6 +90,29 @@ DROP INDEX sessions_type_created;
 CREATE INDEX sessions_type_created ON sessions (type, created_at, id);
 CREATE INDEX sessions_created ON sessions (created_at, id);
 )sql",
+      // 3: session groups (saved filters) and the default ones.
+      R"sql(
+CREATE TABLE session_groups (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  filter TEXT NOT NULL,
+  subgroup_by TEXT NOT NULL DEFAULT '',
+  session_type TEXT NOT NULL DEFAULT '' CHECK (session_type IN ('', 'support', 'meeting', 'access')),
+  position INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO session_groups (name, filter, subgroup_by, session_type, position, created_by, created_at, updated_at)
+  SELECT column1, column2, column3, column4, column5, 'system',
+         CAST(strftime('%s', 'now') AS INTEGER), CAST(strftime('%s', 'now') AS INTEGER) FROM (VALUES
+    ('All sessions', '', '', '', 1),
+    ('My sessions', 'created_by = me', '', '', 2),
+    ('By company', '', 'company', '', 3),
+    ('By OS', '', 'os', '', 4),
+    ('Guest connected', 'online', '', '', 5),
+    ('Offline for 30 days', 'NOT online AND last_seen < 30d ago AND created_at < 30d ago', '', 'access', 6));
+)sql",
   };
   return kMigrations;
 }

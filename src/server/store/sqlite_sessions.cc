@@ -1,6 +1,7 @@
 // SQLite implementation of SessionRepository (sessions and their events).
 #include <algorithm>
 
+#include "server/store/session_filter_sql.h"
 #include "server/store/sqlite_store.h"
 
 namespace tether::store {
@@ -89,17 +90,36 @@ class SqliteSessions final : public manager::SessionRepository {
   }
 
   std::vector<Session> List(const manager::SessionQuery& q) override {
+    SqlParams params;
+    const std::string where = Where(q, params);
+    std::string sql = std::string("SELECT ") + kColumns + " FROM sessions WHERE " + where;
+    if (q.after) {
+      // Keyset paging over the (created_at, id) index: no OFFSET, so deep pages cost the same.
+      sql += " AND (created_at, id) < (" + params.Add(q.after->created_at) + ", " + params.Add(q.after->id) + ")";
+    }
+    sql += " ORDER BY created_at DESC, id DESC LIMIT " + params.Add(int64_t{std::clamp(q.limit, 1, 1001)});
     auto lock = db_.Lock();
-    // Fixed statement with optional parameters: no SQL is built from input.
-    Statement st(db_.Handle(),
-                 (std::string("SELECT ") + kColumns +
-                  " FROM sessions WHERE (?1 = '' OR type = ?1) AND (?2 = 1 OR ended_at = 0) "
-                  "ORDER BY created_at DESC, id LIMIT ?3").c_str());
-    st.Bind(1, q.type ? std::string(manager::SessionTypeName(*q.type)) : std::string())
-        .Bind(2, int64_t{q.include_ended})
-        .Bind(3, int64_t{std::clamp(q.limit, 1, 1000)});
+    Statement st(db_.Handle(), sql.c_str());
+    params.BindTo(st);
     std::vector<Session> out;
     while (st.Step()) out.push_back(ReadSession(st));
+    return out;
+  }
+
+  std::vector<manager::SubgroupCount> CountBy(const manager::SessionQuery& q, manager::FilterField field,
+                                              int limit) override {
+    SqlParams params;
+    const std::string where = Where(q, params);
+    const std::string column = ColumnOf(field);
+    // Values that differ only in letter case are one sub-group (as `field = value` matches them).
+    const std::string sql = "SELECT MIN(" + column + "), COUNT(*) FROM sessions WHERE " + where +
+                            " GROUP BY " + column + " COLLATE NOCASE ORDER BY 1 COLLATE NOCASE LIMIT " +
+                            params.Add(int64_t{std::max(limit, 1)});
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), sql.c_str());
+    params.BindTo(st);
+    std::vector<manager::SubgroupCount> out;
+    while (st.Step()) out.push_back({st.Text(0), st.Int(1)});
     return out;
   }
 
@@ -214,6 +234,15 @@ class SqliteSessions final : public manager::SessionRepository {
   }
 
  private:
+  // The WHERE clause of a query: fixed fragments, with every value a bound parameter.
+  static std::string Where(const manager::SessionQuery& q, SqlParams& params) {
+    std::string where = "1";
+    if (q.type) where += " AND type = " + params.Add(std::string(manager::SessionTypeName(*q.type)));
+    if (!q.include_ended) where += " AND ended_at = 0";
+    for (const manager::Filter* f : q.filters) where += " AND " + CompileFilter(*f, q.context, params);
+    return where;
+  }
+
   Status InsertEvent(const SessionEvent& e) {
     Statement st(db_.Handle(),
                  "INSERT INTO session_events (session_id, kind, actor, detail, at) "

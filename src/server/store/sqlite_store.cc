@@ -18,6 +18,7 @@ SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db)
     : db_(std::move(db)),
       users_(MakeSqliteUsers(*db_)),
       sessions_(MakeSqliteSessions(*db_)),
+      groups_(MakeSqliteGroups(*db_)),
       audit_(MakeSqliteAudit(*db_)),
       web_sessions_(MakeSqliteWebSessions(*db_)) {}
 

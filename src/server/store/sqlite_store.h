@@ -17,6 +17,7 @@ class SqliteStore final : public manager::Store {
 
   manager::UserRepository& Users() override { return *users_; }
   manager::SessionRepository& Sessions() override { return *sessions_; }
+  manager::SessionGroupRepository& Groups() override { return *groups_; }
   manager::AuditRepository& Audit() override { return *audit_; }
   manager::WebSessionRepository& WebSessions() override { return *web_sessions_; }
   int SchemaVersion() override;
@@ -27,6 +28,7 @@ class SqliteStore final : public manager::Store {
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<manager::UserRepository> users_;
   std::unique_ptr<manager::SessionRepository> sessions_;
+  std::unique_ptr<manager::SessionGroupRepository> groups_;
   std::unique_ptr<manager::AuditRepository> audit_;
   std::unique_ptr<manager::WebSessionRepository> web_sessions_;
 };
@@ -34,6 +36,7 @@ class SqliteStore final : public manager::Store {
 // Factories for the repositories (one file each); they borrow `db`.
 std::unique_ptr<manager::UserRepository> MakeSqliteUsers(SqliteDb& db);
 std::unique_ptr<manager::SessionRepository> MakeSqliteSessions(SqliteDb& db);
+std::unique_ptr<manager::SessionGroupRepository> MakeSqliteGroups(SqliteDb& db);
 std::unique_ptr<manager::AuditRepository> MakeSqliteAudit(SqliteDb& db);
 std::unique_ptr<manager::WebSessionRepository> MakeSqliteWebSessions(SqliteDb& db);
 

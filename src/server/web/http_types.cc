@@ -11,6 +11,10 @@ const std::string& HttpRequest::Header(const std::string& lower_name) const {
 }
 
 std::string HttpRequest::QueryParam(std::string_view name) const {
+  return FindQueryParam(name).value_or(std::string());
+}
+
+std::optional<std::string> HttpRequest::FindQueryParam(std::string_view name) const {
   std::string_view q = query;
   while (!q.empty()) {
     size_t amp = q.find('&');
@@ -22,7 +26,7 @@ std::string HttpRequest::QueryParam(std::string_view name) const {
     if (amp == std::string_view::npos) break;
     q.remove_prefix(amp + 1);
   }
-  return {};
+  return std::nullopt;
 }
 
 void HttpResponse::Set(std::string name, std::string value) {

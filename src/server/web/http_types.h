@@ -2,6 +2,7 @@
 // Transport-neutral HTTP request/response values. The Beast server converts to and from them,
 // so every handler is plain code testable without sockets.
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,8 @@ struct HttpRequest {
   const std::string& Header(const std::string& lower_name) const;
   // A query parameter, percent-decoded; empty when absent.
   std::string QueryParam(std::string_view name) const;
+  // The same, but nullopt when the parameter is absent (present and empty gives "").
+  std::optional<std::string> FindQueryParam(std::string_view name) const;
   bool IsStateChanging() const { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 };
 

@@ -39,29 +39,6 @@ std::optional<int64_t> BoundedNumber(const std::string& text, int64_t min, int64
 
 }  // namespace
 
-HttpResponse WebApp::ListSessions(const HttpRequest& req, const Params&) {
-  auto ctx = RequireUser(req);
-  if (!ctx) return ErrorResponse(ctx.error());
-  manager::SessionQuery q;
-  if (std::string type = req.QueryParam("type"); !type.empty()) {
-    q.type = manager::ParseSessionType(type);
-    if (!q.type) return HttpResponse::Error(400, "validation", "type must be support, meeting or access");
-  }
-  q.include_ended = req.QueryParam("ended") == "true";
-  if (std::string limit = req.QueryParam("limit"); !limit.empty()) {
-    if (limit.size() > 4 || limit.find_first_not_of("0123456789") != std::string::npos) {
-      return HttpResponse::Error(400, "validation", "limit must be a number from 1 to 1000");
-    }
-    q.limit = std::stoi(limit);
-    if (q.limit < 1 || q.limit > 1000) {
-      return HttpResponse::Error(400, "validation", "limit must be a number from 1 to 1000");
-    }
-  }
-  json sessions = json::array();
-  for (const auto& s : manager_.ListSessions(q)) sessions.push_back(manager::SessionJson(s));
-  return HttpResponse::Json(200, json{{"sessions", sessions}}.dump());
-}
-
 HttpResponse WebApp::CreateSession(const HttpRequest& req, const Params&) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());

@@ -71,8 +71,15 @@ class WebApp {
   HttpResponse Login(const HttpRequest&, const Params&);
   HttpResponse Logout(const HttpRequest&, const Params&);
   HttpResponse Me(const HttpRequest&, const Params&);
-  // session_handlers.cc
+  // catalog_handlers.cc
   HttpResponse ListSessions(const HttpRequest&, const Params&);
+  HttpResponse ListGroups(const HttpRequest&, const Params&);
+  HttpResponse CreateGroup(const HttpRequest&, const Params&);
+  HttpResponse GetGroup(const HttpRequest&, const Params&);
+  HttpResponse UpdateGroup(const HttpRequest&, const Params&);
+  HttpResponse DeleteGroup(const HttpRequest&, const Params&);
+  HttpResponse GroupSubgroups(const HttpRequest&, const Params&);
+  // session_handlers.cc
   HttpResponse CreateSession(const HttpRequest&, const Params&);
   HttpResponse GetSession(const HttpRequest&, const Params&);
   HttpResponse UpdateSession(const HttpRequest&, const Params&);
