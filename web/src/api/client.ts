@@ -16,6 +16,22 @@ export interface User {
 
 export type SessionType = 'support' | 'meeting' | 'access';
 
+// The custom properties every session has.
+export const PROPERTY_KEYS = ['company', 'site', 'department', 'tag'] as const;
+export type PropertyKey = (typeof PROPERTY_KEYS)[number];
+export type SessionProperties = Partial<Record<PropertyKey, string>>;
+
+// What the server knows about the guest's machine (filled by the relay and the agent).
+export interface GuestInfo {
+  machine: string;
+  os: string;
+  user: string;
+  address: string;
+  agent_version: string;
+  online: boolean;
+  last_seen: number; // Unix seconds; 0 = never
+}
+
 export interface Session {
   id: string | number;
   type: SessionType;
@@ -24,6 +40,79 @@ export interface Session {
   created_by?: string | number | null;
   created_at?: string | number | null;
   ended_at?: string | number | null;
+  properties?: SessionProperties;
+  guest?: GuestInfo;
+}
+
+export interface SessionEvent {
+  id: number;
+  kind: string;
+  actor: string;
+  detail: string;
+  at: number;
+}
+
+// A saved filter shown as a group in the control panel.
+export interface SessionGroup {
+  id: number;
+  name: string;
+  filter: string;
+  subgroup_by: string; // '' = no sub-groups
+  session_type: '' | SessionType; // '' = every tab
+  position: number;
+  created_by?: string;
+  created_at?: number;
+  updated_at?: number;
+}
+
+export interface SessionGroupInput {
+  name?: string;
+  filter?: string;
+  subgroup_by?: string;
+  session_type?: '' | SessionType;
+  position?: number;
+}
+
+export interface Subgroup {
+  value: string;
+  count: number;
+}
+
+// GET /sessions parameters; absent ones are left out of the URL.
+export interface SessionQuery {
+  type?: SessionType;
+  ended?: boolean;
+  group?: number;
+  subgroup?: string; // '' selects sessions whose field is empty
+  filter?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface SessionPage {
+  sessions: Session[];
+  next_cursor: string | null;
+}
+
+export interface SessionPatch {
+  name?: string;
+  properties?: SessionProperties;
+}
+
+// Builds the query string of GET /sessions (and of the sub-group counts), in a fixed order.
+export function sessionQueryString(q: SessionQuery): string {
+  const p = new URLSearchParams();
+  if (q.type) p.set('type', q.type);
+  if (q.ended) p.set('ended', 'true');
+  if (q.group !== undefined) p.set('group', String(q.group));
+  if (q.subgroup !== undefined) p.set('subgroup', q.subgroup);
+  if (q.filter) p.set('filter', q.filter);
+  if (q.q) p.set('q', q.q);
+  if (q.limit !== undefined) p.set('limit', String(q.limit));
+  if (q.cursor) p.set('cursor', q.cursor);
+  const text = p.toString();
+  return text ? `?${text}` : '';
 }
 
 export interface AuthInfo {
@@ -40,12 +129,17 @@ export interface NewSession {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  // For filter errors: which parameter and the 1-based character position of the problem.
+  readonly parameter?: string;
+  readonly position?: number;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, extra: { parameter?: string; position?: number } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    if (extra.parameter !== undefined) this.parameter = extra.parameter;
+    if (extra.position !== undefined) this.position = extra.position;
   }
 }
 
@@ -88,20 +182,23 @@ function fallbackCode(status: number): string {
 export async function errorFromResponse(res: Response): Promise<ApiError> {
   let code = fallbackCode(res.status);
   let message = fallbackMessage(res.status);
+  const extra: { parameter?: string; position?: number } = {};
   try {
     const text = await res.text();
     if (text) {
       const body: unknown = JSON.parse(text);
       if (body && typeof body === 'object') {
-        const b = body as { error?: unknown; message?: unknown };
+        const b = body as { error?: unknown; message?: unknown; parameter?: unknown; position?: unknown };
         if (typeof b.error === 'string' && b.error) code = b.error;
         if (typeof b.message === 'string' && b.message) message = b.message;
+        if (typeof b.parameter === 'string') extra.parameter = b.parameter;
+        if (typeof b.position === 'number' && Number.isInteger(b.position) && b.position > 0) extra.position = b.position;
       }
     }
   } catch {
     // Not JSON (a proxy's error page, an empty body): keep the fallbacks.
   }
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, message, extra);
 }
 
 export class ApiClient {
@@ -191,6 +288,66 @@ export class ApiClient {
   async createSession(s: NewSession): Promise<Session> {
     const r = await this.request<{ session: Session }>('POST', '/sessions', s);
     return r.session;
+  }
+
+  // One page of the session list; pass next_cursor back as `cursor` for the next one.
+  async querySessions(q: SessionQuery): Promise<SessionPage> {
+    const r = await this.request<Partial<SessionPage>>('GET', `/sessions${sessionQueryString(q)}`);
+    return { sessions: r.sessions ?? [], next_cursor: r.next_cursor ?? null };
+  }
+
+  async updateSession(id: string, patch: SessionPatch): Promise<Session> {
+    const r = await this.request<{ session: Session }>('PATCH', `/sessions/${encodeURIComponent(id)}`, patch);
+    return r.session;
+  }
+
+  deleteSession(id: string): Promise<void> {
+    return this.request<void>('DELETE', `/sessions/${encodeURIComponent(id)}`);
+  }
+
+  endSession(id: string): Promise<void> {
+    return this.request<void>('POST', `/sessions/${encodeURIComponent(id)}/end`);
+  }
+
+  async addNote(id: string, text: string): Promise<SessionEvent> {
+    const r = await this.request<{ event: SessionEvent }>('POST', `/sessions/${encodeURIComponent(id)}/notes`, { text });
+    return r.event;
+  }
+
+  // Events after `after` (an event id), oldest first; `more` says whether another call has more.
+  async listEvents(id: string, after = 0, limit = 200): Promise<{ events: SessionEvent[]; more: boolean }> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (after > 0) query.set('after', String(after));
+    const r = await this.request<{ events?: SessionEvent[]; more?: boolean }>(
+      'GET', `/sessions/${encodeURIComponent(id)}/events?${query.toString()}`);
+    return { events: r.events ?? [], more: r.more ?? false };
+  }
+
+  async listGroups(type?: SessionType): Promise<SessionGroup[]> {
+    const r = await this.request<{ groups?: SessionGroup[] }>('GET', `/session-groups${type ? `?type=${encodeURIComponent(type)}` : ''}`);
+    return r.groups ?? [];
+  }
+
+  async createGroup(g: SessionGroupInput): Promise<SessionGroup> {
+    const r = await this.request<{ group: SessionGroup }>('POST', '/session-groups', g);
+    return r.group;
+  }
+
+  async updateGroup(id: number, g: SessionGroupInput): Promise<SessionGroup> {
+    const r = await this.request<{ group: SessionGroup }>('PATCH', `/session-groups/${id}`, g);
+    return r.group;
+  }
+
+  deleteGroup(id: number): Promise<void> {
+    return this.request<void>('DELETE', `/session-groups/${id}`);
+  }
+
+  // The sub-group values of a group with their session counts, for the same type/ended/q/filter.
+  async listSubgroups(groupId: number, q: SessionQuery): Promise<{ field: string; subgroups: Subgroup[]; truncated: boolean }> {
+    const { group: _g, subgroup: _s, cursor: _c, limit: _l, ...rest } = q;
+    const r = await this.request<{ field?: string; subgroups?: Subgroup[]; truncated?: boolean }>(
+      'GET', `/session-groups/${groupId}/subgroups${sessionQueryString(rest)}`);
+    return { field: r.field ?? '', subgroups: r.subgroups ?? [], truncated: r.truncated ?? false };
   }
 }
 
