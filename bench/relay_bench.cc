@@ -377,13 +377,20 @@ class Bench {
       co_await RelayHello(*p.tx, true, p.code);
       p.rx = co_await Dial(p.group.port);
       co_await RelayHello(*p.rx, false, p.token);
-      // The relay asks the guest for a key frame once the host is in the hub: from then on the
-      // guest's frames reach the host.
+      // The relay asks the guest to consent to the host (the guest allows it), then for a key
+      // frame once the host may see it: from then on the guest's frames reach the host.
       wire::FrameHeader hdr;
       std::span<const uint8_t> payload;
       while (true) {
         if (!co_await p.tx->Next(hdr, payload)) Die("the relay closed a guest");
         if (hdr.channel == wire::Channel::kVideo && !payload.empty() && payload[0] == 0x1a) break;
+        if (hdr.channel != wire::Channel::kControl) continue;
+        auto msg = wire::DecodeControl(payload);
+        if (!msg || !msg->has_consent_request()) continue;
+        v1::ControlMessage allow;
+        allow.mutable_consent_response()->set_endpoint_id(msg->consent_request().endpoint_id());
+        allow.mutable_consent_response()->set_granted(true);
+        co_await Send(*p.tx, wire::EncodeControlFrame(allow));
       }
     } else {
       std::string id = FileFrame(8, 0);
