@@ -4,6 +4,7 @@
 // End session ends the session for everyone; and every decision is a session event.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { metric as readMetric, supportSession as createSupportSession } from '../lib/relay_session.mjs';
 import { login, request, setupAdmin, startTetherd, strongPassword, tether } from '../lib/tetherd.mjs';
 import {
   CONSENT, CONTROL, CONTROL_KIND, DROPPABLE, INPUT, KEY_FRAME, VIDEO, connectRelay, connectViewer, consentAskAgain,
@@ -38,13 +39,7 @@ describe('consent at the relay', () => {
   });
   after(async () => { await server.stop(); });
 
-  async function supportSession(name) {
-    const r = await request(server, 'POST', '/api/v1/sessions', {
-      headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf }, body: { type: 'support', name },
-    });
-    assert.equal(r.status, 201, r.body);
-    return r.json.session;
-  }
+  const supportSession = (name) => createSupportSession(server, auth, name);
   async function joinGuest(s) {
     const g = await connectRelay(server);
     g.send(guestHello(s.code));
@@ -71,10 +66,7 @@ describe('consent at the relay', () => {
       await sleep(100);
     }
   }
-  async function metric(name) {
-    const m = await request(server, 'GET', '/metrics');
-    return Number(m.body.match(new RegExp(`^${name} (\\d+)$`, 'm'))[1]);
-  }
+  const metric = (name) => readMetric(server, name);
 
   test('no video, layout or input before consent; everything after; withdrawing stops the video at once', async () => {
     const s = await supportSession('Consent');

@@ -3,6 +3,7 @@
 // recorded, and ending the session closes everyone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { metric } from '../lib/relay_session.mjs';
 import { login, request, setupAdmin, startTetherd, strongPassword, tether } from '../lib/tetherd.mjs';
 import {
   CONTROL, CONTROL_KIND, DROPPABLE, INPUT, KEY_FRAME, VIDEO, allowEveryHost, connectRelay, connectViewer, consentGranted,
@@ -38,10 +39,6 @@ async function joinHost(server, sessionId, auth) {
   return host;
 }
 
-async function metric(server, name) {
-  const m = await request(server, 'GET', '/metrics');
-  return Number(m.body.match(new RegExp(`^${name} (\\d+)$`, 'm'))[1]);
-}
 
 describe('relay pairing', () => {
   let server, auth, session;

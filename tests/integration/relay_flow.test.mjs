@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { metric, supportSession } from '../lib/relay_session.mjs';
 import { login, request, setupAdmin, startTetherd, strongPassword } from '../lib/tetherd.mjs';
 import {
   CONTROL, CONTROL_KIND, DROPPABLE, KEY_FRAME, VIDEO, allowEveryHost, connectRelay, consentGranted, field, frame,
@@ -19,11 +20,6 @@ DROPPABLE | (key ? KEY_FRAME : 0));
 const frameIdOf = (f) => videoFrameOf(f.payload).id;
 const tokenHello = (token) => frame(CONTROL, field(1, msg(field(1, 1), field(3, 2), field(7, token))));
 
-async function metric(server, name) {
-  const m = await request(server, 'GET', '/metrics');
-  return Number(m.body.match(new RegExp(`^${name} (\\d+)$`, 'm'))[1]);
-}
-
 function residentKiB(pid) {
   return Number(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m)[1]);
 }
@@ -37,12 +33,7 @@ describe('relay flow control', () => {
   });
   after(async () => { await server.stop(); });
 
-  async function session(name) {
-    const r = await request(server, 'POST', '/api/v1/sessions', {
-      headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf }, body: { type: 'support', name },
-    });
-    return r.json.session;
-  }
+  const session = (name) => supportSession(server, auth, name);
   // The guest allows every host; a host returns once it may see the screen.
   async function guest(s) {
     const g = allowEveryHost(await connectRelay(server));
