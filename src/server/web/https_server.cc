@@ -209,6 +209,10 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         log->warn("accept failed: {}", ec.message());
         continue;
       }
+      // Answers leave at once: with Nagle's algorithm the last segment of a larger answer (a
+      // page of the session list) waited for the client's delayed ACK, about 40 ms.
+      boost::system::error_code nodelay_ec;
+      sock.set_option(tcp::no_delay(true), nodelay_ec);
       auto conn = std::make_shared<Connection>(std::move(sock), ssl_ctx);
       {
         std::lock_guard lock(mu);
