@@ -1,5 +1,6 @@
 import { LoginPage } from './auth/LoginPage';
 import { SetupPage } from './auth/SetupPage';
+import { GuestPage } from './guest/GuestPage';
 import { ControlPanel } from './panel/ControlPanel';
 import { AuthCard } from './ui/components';
 import { ViewerPage } from './viewer/ViewerPage';
@@ -15,6 +16,7 @@ export function App() {
     case '/': return <ControlPanel />;
     case '/login': return <LoginPage />;
     case '/setup': return <SetupPage />;
+    case '/guest': return <GuestPage />;
     default:
       return (
         <AuthCard title="Page not found">

@@ -1,9 +1,13 @@
-// tether-agent: the guest agent. `join` connects to a support session by its code.
+// tether-agent: the guest agent. `join` connects to a support session by its code; `run` by a
+// signed configuration from the guest page.
 #include <csignal>
+#include <cstdlib>
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
 #include <thread>
 
+#include "agent/app/agent_config.h"
 #include "agent/capture/x11_screen_capturer_x11.h"
 #include "agent/clipboard/x11_clipboard_x11.h"
 #include "agent/input/xtest_input_injector_x11.h"
@@ -40,6 +44,15 @@ int main(int argc, char** argv) {
                    "seconds the guest has to answer a technician's request before it is denied (default 60)")
       ->check(CLI::Range(5, 600));
   join->add_option("code", code, "the session code the technician gave you")->required();
+  // `run`: the server, pin and a single-use join token come from a signed configuration file.
+  std::string config_file, trust_key, trust_file;
+  auto* run = app.add_subcommand("run", "join the session of a signed configuration from the guest page");
+  run->add_option("--config", config_file, "the .tether file downloaded from the guest page")->required();
+  run->add_option("--trust-key", trust_key, "trust this server signing key (base64) instead of the trust file");
+  run->add_option("--trust-file", trust_file,
+                  std::string("file of trusted signing keys (default $") + tether::agent::kTrustEnvironment +
+                      ", else " + tether::agent::kDefaultTrustFile + ")");
+  run->add_option("--max-fps", max_fps, "frames per second at most (default 30)")->check(CLI::Range(1, 60));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -49,6 +62,27 @@ int main(int argc, char** argv) {
 
   tether::InitCrypto();
   tether::InitLogging(tether::LogFormat::kText, spdlog::level::from_str(log_level));
+  std::string join_token;
+  if (*run) {
+    // Verified against keys this machine already trusts, never the key the file names.
+    const char* env = std::getenv(tether::agent::kTrustEnvironment);
+    auto trusted = tether::agent::LoadTrustedKeys(
+        {trust_key, trust_file, env ? std::optional<std::string>(env) : std::nullopt});
+    if (!trusted) {
+      std::cerr << "tether-agent: " << trusted.error().message << "\n";
+      return 1;
+    }
+    tether::RealClock now;
+    auto config = tether::agent::LoadAgentConfig(config_file, *trusted, now.NowUnix());
+    if (!config) {
+      std::cerr << "tether-agent: refusing " << config_file << ": " << config.error().message << "\n";
+      return 1;
+    }
+    server = config->relay;
+    pin = config->pin;
+    join_token = config->join_token;
+    tether::Log("agent")->info("signed configuration for session \"{}\" from {}", config->session_name, server);
+  }
   auto addr = tether::net::ParseListenAddress(server);
   if (!addr) {
     std::cerr << "tether-agent: --server: " << addr.error().message << "\n";
@@ -84,6 +118,7 @@ int main(int argc, char** argv) {
   tether::RealClock clock;
   tether::agent::AgentOptions options{addr->host, addr->port, pin, code, max_fps,
                                       std::chrono::seconds(consent_timeout)};
+  options.join_token = join_token;
   tether::agent::AgentSession session(options, std::move(capturer), std::move(injector),
                                       std::move(clipboard), std::move(window), clock);
   g_session = &session;

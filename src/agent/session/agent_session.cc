@@ -85,6 +85,9 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   bool connected = false;
   bool welcomed_once = false;
   bool welcomed_this_time = false;
+  // Given by the relay's Welcome when the agent joined with a join token: the join token is
+  // single use, so reconnections present this instead (io thread only).
+  std::string resume_token;
   bool stopping = false;
   bool hosts_present = false;
   asio::steady_timer heartbeat{io};
@@ -279,7 +282,13 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
     }
     if (clipboard) h->add_capabilities("clipboard.text");
     h->set_software(std::string("tether-agent/") + TETHER_VERSION);
-    h->set_join_code(options.join_code);
+    if (!resume_token.empty()) {
+      h->set_resume_token(resume_token);
+    } else if (!options.join_token.empty()) {
+      h->set_join_token(options.join_token);
+    } else {
+      h->set_join_code(options.join_code);
+    }
     SendControl(hello);
 
     Outcome outcome = co_await ReadLoop(arm);
@@ -324,6 +333,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
           if (msg->has_welcome()) {
             welcomed_once = true;
             welcomed_this_time = true;
+            if (!msg->welcome().resume_token().empty()) resume_token = msg->welcome().resume_token();
             idle = std::chrono::seconds(std::max<uint32_t>(msg->welcome().idle_timeout_seconds(), 10));
             log->info("joined through {} (protocol {})", msg->welcome().server(), msg->welcome().protocol_version());
             if (!ending) link = GuestUiState::Link::kConnected;

@@ -28,6 +28,7 @@ struct AgentOptions {
   std::string join_code;
   int max_fps = 30;
   std::chrono::seconds consent_timeout{60};  // an unanswered consent prompt denies after this
+  std::string join_token = {};  // from a signed configuration (`run`); used instead of join_code
 };
 
 enum class AgentExit {

@@ -103,9 +103,9 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
   }
   for (const auto& [k, v] : root) {
     std::string key(k.str());
-    static const char* kSections[] = {"server", "web", "relay", "store", "security", "log"};
+    static const char* kSections[] = {"server", "web", "relay", "store", "security", "guest", "log"};
     if (!v.is_table() || std::find(std::begin(kSections), std::end(kSections), key) == std::end(kSections)) {
-      return SettingError(key, "unknown section (expected server, web, relay, store, security, log)");
+      return SettingError(key, "unknown section (expected server, web, relay, store, security, guest, log)");
     }
   }
   {
@@ -135,6 +135,7 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
   {
     TableReader r(root, "relay");
     TRY(r.Get("listen", c.relay_listen));
+    TRY(r.Get("public_address", c.relay_public_address));
     TRY(r.CheckUnknown());
   }
   {
@@ -169,6 +170,16 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
     }
   }
   {
+    // Agent configurations from the guest page. The signing key is a file in the data
+    // directory, never a setting: a "signing_key" here is refused like any unknown setting.
+    TableReader r(root, "guest");
+    int64_t minutes = c.guest.token_lifetime_s / 60;
+    TRY(r.Get("join_token_minutes", minutes));
+    TRY(r.CheckUnknown());
+    if (minutes < 1 || minutes > 1440) return SettingError("guest.join_token_minutes", "must be from 1 to 1440");
+    c.guest.token_lifetime_s = minutes * 60;
+  }
+  {
     TableReader r(root, "log");
     std::string format, level;
     TRY(r.Get("format", format));
@@ -198,6 +209,12 @@ Status Finalize(Config& c) {
     const std::string rest = c.public_url.substr(8);
     if (rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos) {
       return SettingError("web.public_url", "must be https://HOST[:PORT] without a path");
+    }
+  }
+  if (!c.relay_public_address.empty()) {
+    auto a = net::ParseListenAddress(c.relay_public_address);
+    if (!a || a->port == 0 || a->host.empty() || a->host == "0.0.0.0" || a->host == "::") {
+      return SettingError("relay.public_address", "must be HOST:PORT that agents can reach, e.g. support.example.com:8041");
     }
   }
   if (c.cert_file.empty() != c.key_file.empty()) {

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/result.h"
+#include "server/manager/guest_join.h"
 #include "server/manager/session_manager.h"
 
 namespace tether::app {
@@ -26,6 +27,11 @@ struct Config {
   size_t max_body_bytes = 1024 * 1024;
   // [relay]
   std::string relay_listen = "0.0.0.0:8041";
+  // HOST:PORT written into signed agent configurations; default: the host the guest reached
+  // the web server at (web.public_url, else the request's Host) with the relay's port.
+  std::string relay_public_address;
+  // [guest]
+  manager::GuestJoinOptions guest;
   // [store]
   std::string store_kind = "sqlite";
   std::filesystem::path store_path;  // default <data_dir>/tether.db

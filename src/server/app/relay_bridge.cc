@@ -13,6 +13,20 @@ void RelayBridge::AdmitGuest(const std::string& code, const std::string& source,
   });
 }
 
+void RelayBridge::AdmitGuestByToken(const std::string& join_token, const std::string& resume_token,
+                                    const std::string& source,
+                                    std::function<void(Result<relay::Admission>)> done) {
+  if (!guest_join_) return done(MakeError("unauthenticated", "join tokens are not accepted"));
+  boost::asio::post(pool_, [this, join_token, resume_token, source, done = std::move(done)] {
+    auto g = resume_token.empty() ? guest_join_->AdmitByJoinToken(join_token, source)
+                                  : guest_join_->AdmitByResumeToken(resume_token, source);
+    if (!g) return done(g.error());
+    relay::Admission a{g->session.id, g->session.name, "guest", false};
+    a.resume_token = g->resume_token;
+    done(std::move(a));
+  });
+}
+
 void RelayBridge::AdmitHost(const std::string& token, const std::string& source,
                             std::function<void(Result<relay::Admission>)> done) {
   boost::asio::post(pool_, [this, token, source, done = std::move(done)] {

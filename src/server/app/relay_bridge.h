@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "server/manager/guest_join.h"
 #include "server/manager/session_manager.h"
 #include "server/relay/relay.h"
 #include "server/relay/relay_directory.h"
@@ -21,10 +22,15 @@ class RelayBridge final : public relay::RelayDirectory,
       : manager_(manager), pool_(pool), events_(boost::asio::make_strand(pool)) {}
   // Set once during wiring, before any connection is accepted.
   void SetRelay(relay::Relay* relay) { relay_ = relay; }
+  // Set once during wiring: admits guests with signed agent configurations (join tokens).
+  void SetGuestJoin(manager::GuestJoin* guest_join) { guest_join_ = guest_join; }
 
   // RelayDirectory
   void AdmitGuest(const std::string& code, const std::string& source,
                   std::function<void(Result<relay::Admission>)> done) override;
+  void AdmitGuestByToken(const std::string& join_token, const std::string& resume_token,
+                         const std::string& source,
+                         std::function<void(Result<relay::Admission>)> done) override;
   void AdmitHost(const std::string& token, const std::string& source,
                  std::function<void(Result<relay::Admission>)> done) override;
   void RecordEvent(const std::string& session_id, const std::string& kind,
@@ -45,6 +51,7 @@ class RelayBridge final : public relay::RelayDirectory,
   // a timeline reads host_joined, consent_asked, consent_granted, ..., ended.
   boost::asio::strand<boost::asio::thread_pool::executor_type> events_;
   relay::Relay* relay_ = nullptr;
+  manager::GuestJoin* guest_join_ = nullptr;
 };
 
 }  // namespace tether::app

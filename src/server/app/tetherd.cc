@@ -19,6 +19,8 @@
 #include "server/manager/local_api.h"
 #include "server/manager/session_manager.h"
 #include "server/app/relay_bridge.h"
+#include "server/app/signing_key.h"
+#include "server/manager/guest_join.h"
 #include "server/relay/relay.h"
 #include "server/relay/relay_server.h"
 #include "server/store/sqlite_store.h"
@@ -36,6 +38,8 @@ struct Tetherd::Parts {
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<manager::SessionManager> manager;
   std::unique_ptr<manager::LocalApi> local_api;
+  std::unique_ptr<SigningKey> signing;             // signs agent configurations
+  std::unique_ptr<manager::GuestJoin> guest_join;  // the guest page's configurations and join tokens
   web::StaticFiles ui;
   std::unique_ptr<web::WebApp> web_app;
   // The network thread: every socket lives here (one thread, like a proxy worker; the relay's
@@ -104,7 +108,16 @@ int Tetherd::Run() {
   }
   if (tls->generated) log->info("generated a self-signed certificate in {}", (c.data_dir / "tls").string());
 
+  auto signing = LoadOrCreateSigningKey(c.data_dir / "signing");
+  if (!signing) {
+    std::cerr << "tetherd: " << signing.error().message << "\n";
+    return 1;
+  }
+  p.signing = std::make_unique<SigningKey>(std::move(*signing));
+  if (p.signing->generated) log->info("generated the agent configuration signing key {}", p.signing->key_file.string());
+
   p.manager = std::make_unique<manager::SessionManager>(*p.store, p.clock, c.manager);
+  p.guest_join = std::make_unique<manager::GuestJoin>(*p.manager, p.clock, p.signing->key, tls->spki_pin, c.guest);
   p.manager->ResetGuestPresence();  // no guest is connected to a relay that has just started
   p.local_api = std::make_unique<manager::LocalApi>(*p.manager);
   if (auto st = p.ui.Load(c.ui_dir); !st) {
@@ -127,6 +140,7 @@ int Tetherd::Run() {
   p.bridge = std::make_unique<RelayBridge>(*p.manager, *p.pool);
   p.relay_core = std::make_unique<relay::Relay>(*p.bridge, p.metrics);
   p.bridge->SetRelay(p.relay_core.get());
+  p.bridge->SetGuestJoin(p.guest_join.get());
   p.manager->SetObserver(p.bridge.get());
   p.relay = std::make_unique<relay::RelayServer>(p.io, *p.relay_core, p.metrics);
   if (auto st = p.relay->Start(c.relay_listen, *tls); !st) {
@@ -137,6 +151,8 @@ int Tetherd::Run() {
   web::WebAppOptions web_opts;
   web_opts.hsts = c.hsts;
   web_opts.metrics_public = c.metrics_public;
+  web_opts.relay_public_address = c.relay_public_address;
+  web_opts.relay_port = p.relay->Port();
   if (!c.public_url.empty()) {
     std::string rest = c.public_url.substr(8);
     web_opts.public_origin = "https://" + rest.substr(0, rest.find('/'));
@@ -149,6 +165,7 @@ int Tetherd::Run() {
     return h;
   };
   p.web_app = std::make_unique<web::WebApp>(*p.manager, p.metrics, p.ui, web_opts, health);
+  p.web_app->SetGuestJoin(p.guest_join.get());
   web::HttpLimits limits;
   limits.body_bytes = c.max_body_bytes;
   limits.hsts = c.hsts;
@@ -191,6 +208,9 @@ int Tetherd::Run() {
               << " setup --username NAME --password-stdin)\n";
   }
   std::cout << "Relay certificate pin: " << tls->spki_pin << "\n";
+  std::cout << "Agent configuration signing key: " << Ed25519PublicKeyBase64(p.signing->key.PublicKey())
+            << " (agents trust it in /etc/tether/agent-trust.pub; copy of it: "
+            << (c.data_dir / "signing" / "ed25519.pub").string() << ")\n";
   std::cout << "tetherd ready: web " << base_url << " relay " << UrlHost(relay_addr.host) << ":"
             << p.relay->Port() << " pin " << tls->spki_pin << std::endl;
   log->info("web server on {}, relay on port {}, data in {}", base_url, p.relay->Port(), c.data_dir.string());

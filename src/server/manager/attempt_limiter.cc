@@ -1,5 +1,7 @@
 #include "server/manager/attempt_limiter.h"
 
+#include <algorithm>
+
 namespace tether::manager {
 
 void AttemptLimiter::PruneLocked(std::deque<int64_t>& times, int64_t now) const {
@@ -12,6 +14,19 @@ bool AttemptLimiter::Allowed(const std::string& key) {
   if (it == failures_.end()) return true;
   PruneLocked(it->second, clock_.NowUnix());
   return static_cast<int>(it->second.size()) < max_failures_;
+}
+
+int64_t AttemptLimiter::RetryAfter(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return 0;
+  const int64_t now = clock_.NowUnix();
+  PruneLocked(it->second, now);
+  const auto& times = it->second;
+  if (static_cast<int>(times.size()) < max_failures_) return 0;
+  // Allowed again once enough of the oldest failures have left the window.
+  const int64_t oldest_that_must_expire = times[times.size() - max_failures_];
+  return std::max<int64_t>(1, oldest_that_must_expire + window_s_ - now);
 }
 
 void AttemptLimiter::Failure(const std::string& key) {

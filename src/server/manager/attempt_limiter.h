@@ -20,6 +20,8 @@ class AttemptLimiter {
   // False while `key` has max_failures or more failures inside the window.
   bool Allowed(const std::string& key);
   void Failure(const std::string& key);
+  // Seconds until `key` is allowed again (0 when it is allowed now).
+  int64_t RetryAfter(const std::string& key);
   void Reset(const std::string& key);
 
  private:

@@ -23,6 +23,20 @@ TEST(AttemptLimiter, BlocksAfterTooManyFailuresInTheWindowThenForgives) {
   EXPECT_TRUE(limiter.Allowed("1.2.3.4"));
 }
 
+TEST(AttemptLimiter, RetryAfterSaysWhenTheKeyIsAllowedAgain) {
+  FakeClock clock;
+  AttemptLimiter limiter(clock, 2, 60);
+  EXPECT_EQ(limiter.RetryAfter("a"), 0);
+  limiter.Failure("a");
+  clock.Advance(std::chrono::seconds(10));
+  limiter.Failure("a");
+  EXPECT_FALSE(limiter.Allowed("a"));
+  EXPECT_EQ(limiter.RetryAfter("a"), 50);  // the first failure leaves the window at t=60
+  clock.Advance(std::chrono::seconds(50));
+  EXPECT_TRUE(limiter.Allowed("a"));
+  EXPECT_EQ(limiter.RetryAfter("a"), 0);
+}
+
 TEST(AttemptLimiter, MemoryIsBounded) {
   FakeClock clock;
   AttemptLimiter limiter(clock, 1, 60, 100);

@@ -135,6 +135,8 @@ class SessionManager {
   // A guest presents a join code: the open support session that has it. Failures are counted
   // per source address; after 10 in a minute the address gets "rate_limited".
   Result<Session> AdmitGuestByCode(const std::string& code, const std::string& source);
+  // Seconds until `source` may present a code again after too many wrong ones (0: now).
+  int64_t CodeRetryAfter(const std::string& source) { return code_failures_.RetryAfter(source); }
   // A short-lived, single-use token that lets `user` join `session_id` as a host from a native
   // client on the relay port (browsers use the WebSocket instead). Only its hash is kept.
   struct HostToken {

@@ -18,6 +18,9 @@ struct Admission {
   // (docs/protocol.md section 5.5). Every support session asks; only a future permission
   // (HostSessionWithoutConsent, access sessions) may turn it off.
   bool consent_required = true;
+  // Guests admitted by a join or resume token: the resume token for their reconnections, sent
+  // in the Welcome. Never logged.
+  std::string resume_token = {};
 };
 
 class RelayDirectory {
@@ -27,6 +30,13 @@ class RelayDirectory {
   // an unknown or ended code, "rate_limited" after too many failures from `source`).
   virtual void AdmitGuest(const std::string& code, const std::string& source,
                           std::function<void(Result<Admission>)> done) = 0;
+  // A guest presents the join token of a signed agent configuration (single use), or the
+  // resume token of an earlier Welcome (exactly one of the two is non-empty). `done` gets the
+  // session with a resume token, or "unauthenticated" / "rate_limited".
+  virtual void AdmitGuestByToken(const std::string& join_token, const std::string& resume_token,
+                                 const std::string& source, std::function<void(Result<Admission>)> done) {
+    done(MakeError("unauthenticated", "join tokens are not accepted here"));
+  }
   // A native host presents a token issued by the web server for a logged-in user.
   virtual void AdmitHost(const std::string& token, const std::string& source,
                          std::function<void(Result<Admission>)> done) = 0;

@@ -101,15 +101,20 @@ void RelayEndpoint::OnHello(const v1::Hello& hello) {
     return Fail(v1::ERROR_CODE_PROTOCOL, "unknown endpoint role");
   }
   const bool guest = role_ == v1::ENDPOINT_ROLE_GUEST;
-  const std::string& secret = guest ? hello.join_code() : hello.token();
-  if (secret.empty() || secret.size() > (guest ? kMaxJoinCode : kMaxToken)) {
+  // A guest comes with a join code, or with the join token of a signed agent configuration
+  // (or, reconnecting, the resume token its Welcome gave it).
+  const bool by_token = guest && (!hello.join_token().empty() || !hello.resume_token().empty());
+  const std::string& secret = !guest     ? hello.token()
+                              : by_token ? (hello.resume_token().empty() ? hello.join_token() : hello.resume_token())
+                                         : hello.join_code();
+  if (secret.empty() || secret.size() > (guest && !by_token ? kMaxJoinCode : kMaxToken)) {
     relay_.Counters().rejected.Add();
     return Fail(v1::ERROR_CODE_UNAUTHENTICATED,
                 guest ? "a join code is required" : "a host token from the web server is required");
   }
   state_.store(State::kAdmitting, std::memory_order_release);
   std::weak_ptr<RelayEndpoint> weak = shared_from_this();
-  auto done = [weak, guest](Result<Admission> r) {
+  auto done = [weak, guest, by_token](Result<Admission> r) {
     auto self = weak.lock();
     if (!self || self->state_.load() != State::kAdmitting) return;
     if (!r) {
@@ -117,13 +122,18 @@ void RelayEndpoint::OnHello(const v1::Hello& hello) {
       self->state_.store(State::kClosed);
       return self->Fail(v1::ERROR_CODE_UNAUTHENTICATED,
                         r.error().code == "rate_limited" ? "too many attempts; wait a minute"
+                        : by_token                       ? r.error().message
                         : guest                          ? "unknown or expired session code"
                                                          : "unknown or expired host token");
     }
     if (guest) r->display_name = "guest";
     self->Attach(std::move(*r));
   };
-  if (guest) {
+  if (by_token) {
+    relay_.Directory().AdmitGuestByToken(hello.resume_token().empty() ? secret : std::string(),
+                                         hello.resume_token().empty() ? std::string() : secret,
+                                         link_->PeerAddress(), std::move(done));
+  } else if (guest) {
     relay_.Directory().AdmitGuest(secret, link_->PeerAddress(), std::move(done));
   } else {
     relay_.Directory().AdmitHost(secret, link_->PeerAddress(), std::move(done));
@@ -149,6 +159,7 @@ void RelayEndpoint::Attach(Admission admission) {
   w->set_server(std::string("tetherd/") + TETHER_VERSION);
   w->set_heartbeat_seconds(relay_.Options().heartbeat_seconds);
   w->set_idle_timeout_seconds(relay_.Options().idle_timeout_seconds);
+  if (!admission_.resume_token.empty()) w->set_resume_token(admission_.resume_token);
   SendControl(welcome);
   v1::ControlMessage info;
   info.mutable_session_info()->set_session_id(admission_.session_id);

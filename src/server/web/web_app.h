@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/metrics.h"
+#include "server/manager/guest_join.h"
 #include "server/manager/session_manager.h"
 #include "server/web/host_gateway.h"
 #include "server/web/http_types.h"
@@ -22,6 +23,10 @@ struct WebAppOptions {
   std::string public_origin;
   // /metrics answers only loopback clients unless this is set.
   bool metrics_public = false;
+  // Where signed agent configurations send agents: relay.public_address (HOST:PORT), or, when
+  // empty, the host the guest reached the web server at with `relay_port`.
+  std::string relay_public_address;
+  uint16_t relay_port = 0;
 };
 
 struct HealthReport {
@@ -47,6 +52,10 @@ class WebApp {
     HttpResponse response;
   };
   UpgradeDecision AuthorizeUpgrade(const HttpRequest& req);
+
+  // Set once during wiring, before serving: the guest page's configurations. Without it the
+  // guest API answers 404.
+  void SetGuestJoin(manager::GuestJoin* guest_join) { guest_join_ = guest_join; }
 
  private:
   using Params = std::vector<std::string>;  // values of {} segments, in order
@@ -89,6 +98,9 @@ class WebApp {
   HttpResponse SessionEvents(const HttpRequest&, const Params&);
   HttpResponse ConnectWithoutUpgrade(const HttpRequest&, const Params&);
   HttpResponse IssueHostToken(const HttpRequest&, const Params&);
+  // guest_handlers.cc
+  HttpResponse JoinAsGuest(const HttpRequest&, const Params&);
+  HttpResponse GuestSigningKey(const HttpRequest&, const Params&);
   // service_handlers.cc
   HttpResponse Healthz(const HttpRequest&, const Params&);
   HttpResponse MetricsPage(const HttpRequest&, const Params&);
@@ -102,6 +114,7 @@ class WebApp {
   WebAppOptions options_;
   std::function<HealthReport()> health_;
   std::vector<Route> routes_;
+  manager::GuestJoin* guest_join_ = nullptr;
   Metric& requests_;
   Metric& logins_ok_;
   Metric& logins_failed_;

@@ -55,6 +55,9 @@ export function LoginPage() {
         {error && <Alert>{error}</Alert>}
         <button type="submit" class="primary" disabled={busy}>Log in</button>
       </form>
+      <p class="muted guest-link">
+        Here to get help from a technician? <a href="/guest">Join a support session</a>
+      </p>
     </AuthCard>
   );
 }
