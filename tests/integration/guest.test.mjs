@@ -154,9 +154,15 @@ describe('guest page: signed agent configuration', () => {
     const agent = runAgent(x.display, file, ['--trust-key', key]);
     try {
       await agent.waitFor(/joined through tetherd/);
-      const events = await request(server, 'GET', `/api/v1/sessions/${session.id}/events`, { headers: { cookie: auth.cookie } });
-      assert.ok(events.json.events.some((e) => e.kind === 'guest_connected'), events.body);
-      assert.ok(events.json.events.some((e) => e.kind === 'guest_config_issued'), events.body);
+      // The relay writes its events in the background: wait for the guest's arrival.
+      let kinds = [];
+      for (const until = Date.now() + 5000; Date.now() < until && !kinds.includes('guest_connected');) {
+        const events = await request(server, 'GET', `/api/v1/sessions/${session.id}/events`, { headers: { cookie: auth.cookie } });
+        kinds = events.json.events.map((e) => e.kind);
+        if (!kinds.includes('guest_connected')) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(kinds.includes('guest_connected'), kinds.join(','));
+      assert.ok(kinds.includes('guest_config_issued'), kinds.join(','));
 
       // Single use: a second agent with the same file (trusted through the trust file) is refused.
       const trust = path.join(dir, 'agent-trust.pub');
