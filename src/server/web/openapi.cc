@@ -25,6 +25,47 @@ json Body(json schema) {
   return {{"required", true}, {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
 }
 
+// The guest page's API: no login.
+void AddGuestPaths(json& doc) {
+  json str = {{"type", "string"}};
+  json integer = {{"type", "integer"}};
+  json error = {{"description", "error"}, {"content", {{"application/json", {{"schema", ErrorRef()}}}}}};
+  json config = {{"type", "object"},
+                 {"required", {"format", "payload", "signature", "key"}},
+                 {"properties", {{"format", {{"const", "tether-agent-config/1"}}},
+                                 {"payload", {{"type", "string"}, {"contentEncoding", "base64"}}},
+                                 {"signature", {{"type", "string"}, {"contentEncoding", "base64"}}},
+                                 {"key", {{"type", "string"}, {"contentEncoding", "base64"}}}}}};
+  doc["components"]["schemas"]["AgentConfiguration"] = config;
+  doc["paths"]["/guest/join"] = {
+      {"post",
+       {{"summary", "A session code in, the signed agent configuration out (a download). No login. Unknown "
+                    "and ended codes get the same 404; wrong codes are limited per address (429 with "
+                    "Retry-After)."},
+        {"security", json::array({json::object()})},
+        {"requestBody", Body({{"type", "object"}, {"required", {"code"}}, {"properties", {{"code", str}}}})},
+        {"responses",
+         {{"200", {{"description", "the configuration file (Content-Disposition: attachment; "
+                                   "filename=\"tether-<session id>.tether\")"},
+                   {"content", {{"application/vnd.tether.agent-config+json",
+                                 {{"schema", {{"$ref", "#/components/schemas/AgentConfiguration"}}}}}}}}},
+          {"400", error}, {"404", error}, {"413", error},
+          {"429", {{"description", "too many wrong codes from this address"},
+                   {"headers", {{"Retry-After", {{"schema", integer}}}}},
+                   {"content", {{"application/json", {{"schema", ErrorRef()}}}}}}}}}}}};
+  doc["paths"]["/guest/signing-key"] = {
+      {"get",
+       {{"summary", "The Ed25519 public key agent configurations are signed with (deploy it to agents)"},
+        {"security", json::array({json::object()})},
+        {"responses",
+         {{"200", {{"description", "success"},
+                   {"content", {{"application/json",
+                                 {{"schema", {{"type", "object"},
+                                              {"properties", {{"algorithm", {{"const", "ed25519"}}},
+                                                              {"public_key", str},
+                                                              {"format", str}}}}}}}}}}}}}}}};
+}
+
 json Build() {
   json str = {{"type", "string"}};
   json integer = {{"type", "integer"}};
@@ -111,6 +152,7 @@ json Build() {
                                                       {"properties", {{"token", str}, {"expires_at", integer}}}}}})}}}}},
         {"/openapi.json",
          {{"get", {{"summary", "This document"}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
+  AddGuestPaths(doc);
   return doc;
 }
 
