@@ -159,7 +159,11 @@ json Build() {
 }  // namespace
 
 const std::string& OpenApiDocument() {
-  static const std::string kDoc = Build().dump();
+  static const std::string kDoc = [] {
+    json doc = Build();
+    AddSessionCatalogPaths(doc);
+    return doc.dump();
+  }();
   return kDoc;
 }
 
