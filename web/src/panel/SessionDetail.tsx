@@ -207,4 +207,3 @@ function propsOf(s: Session): Record<PropertyKey, string> {
     department: s.properties?.department ?? '', tag: s.properties?.tag ?? '',
   };
 }
-
