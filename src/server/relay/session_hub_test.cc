@@ -137,10 +137,15 @@ struct Peer {
 class SessionHubConsent : public ::testing::Test {
  protected:
   SessionHubConsent() : relay(directory, metrics) {}
+  // Real links end with OnClosed; so do these, or each hub and its endpoints keep each other.
+  ~SessionHubConsent() override {
+    for (auto& sink : opened) sink->OnClosed();
+  }
 
   Peer Guest() {
     Peer p;
     p.sink = relay.Accept(p.link, std::nullopt);
+    opened.push_back(p.sink);
     v1::ControlMessage hello;
     hello.mutable_hello()->set_protocol_version(1);
     hello.mutable_hello()->set_role(v1::ENDPOINT_ROLE_GUEST);
@@ -153,6 +158,7 @@ class SessionHubConsent : public ::testing::Test {
   Peer Host(const std::string& name, bool consent_required = true) {
     Peer p;
     p.sink = relay.Accept(p.link, Admission{"s1", "Printer", name, false, consent_required});
+    opened.push_back(p.sink);
     v1::ControlMessage hello;
     hello.mutable_hello()->set_protocol_version(1);
     hello.mutable_hello()->set_role(v1::ENDPOINT_ROLE_HOST);
@@ -189,6 +195,7 @@ class SessionHubConsent : public ::testing::Test {
   FakeDirectory directory;
   Metrics metrics;
   Relay relay;
+  std::vector<std::shared_ptr<net::FrameSink>> opened;
 };
 
 TEST_F(SessionHubConsent, NoVideoLayoutClipboardOrInputBeforeConsentThenEverything) {
