@@ -21,13 +21,7 @@ std::string Trim(std::string_view s) {
 }  // namespace
 
 void SessionCatalog::Audit(const std::string& kind, const Actor& actor, const std::string& detail) {
-  AuditRecord r;
-  r.at = clock_.NowUnix();
-  r.kind = kind;
-  r.actor = actor.name;
-  r.source = actor.source;
-  r.detail = detail;
-  (void)store_.Audit().Append(r);
+  AppendAudit(store_, clock_, kind, actor, detail);
 }
 
 // ---------------------------------------------------------------- the session list

@@ -11,14 +11,19 @@ SessionManager::SessionManager(Store& store, const Clock& clock, ManagerOptions 
     : store_(store), clock_(clock), options_(options), hasher_(options.hash),
       code_failures_(clock, 10, 60) {}
 
-void SessionManager::Audit(const std::string& kind, const Actor& actor, const std::string& detail) {
+void AppendAudit(Store& store, const Clock& clock, const std::string& kind, const Actor& actor,
+                 const std::string& detail) {
   AuditRecord r;
-  r.at = clock_.NowUnix();
+  r.at = clock.NowUnix();
   r.kind = kind;
   r.actor = actor.name;
   r.source = actor.source;
   r.detail = detail;
-  (void)store_.Audit().Append(r);
+  (void)store.Audit().Append(r);
+}
+
+void SessionManager::Audit(const std::string& kind, const Actor& actor, const std::string& detail) {
+  AppendAudit(store_, clock_, kind, actor, detail);
 }
 
 // ---------------------------------------------------------------- setup

@@ -36,6 +36,10 @@ struct Actor {
   int64_t user_id = 0;  // 0 for the Local API and internal callers
 };
 
+// Appends one record to the audit log, stamped now; a failed append is not the caller's error.
+void AppendAudit(Store& store, const Clock& clock, const std::string& kind, const Actor& actor,
+                 const std::string& detail);
+
 // A change to a session's name and custom properties (PATCH). Absent fields stay as they are;
 // a property set to "" is cleared.
 struct SessionPatch {

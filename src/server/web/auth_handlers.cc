@@ -3,6 +3,7 @@
 
 #include "server/manager/json_views.h"
 #include "server/web/web_app.h"
+#include "server/web/json_body.h"
 
 namespace tether::web {
 namespace {
@@ -10,19 +11,6 @@ namespace {
 using nlohmann::json;
 constexpr size_t kMaxAuthBody = 16 * 1024;
 
-// Parses a small JSON object body; nullopt with an error response on failure.
-std::optional<json> ParseBody(const HttpRequest& req, HttpResponse& error) {
-  if (req.body.size() > kMaxAuthBody) {
-    error = HttpResponse::Error(413, "too_large", "request body too large");
-    return std::nullopt;
-  }
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) {
-    error = HttpResponse::Error(400, "validation", "body must be a JSON object");
-    return std::nullopt;
-  }
-  return body;
-}
 
 std::string Str(const json& body, const char* key) {
   auto it = body.find(key);
@@ -66,7 +54,7 @@ HttpResponse WebApp::Setup(const HttpRequest& req, const Params&) {
   // Checked first: after setup nothing about the request matters.
   if (!manager_.SetupRequired()) return HttpResponse::NotFound();
   HttpResponse error;
-  auto body = ParseBody(req, error);
+  auto body = ParseObjectBody(req, kMaxAuthBody, error);
   if (!body) return error;
   auto user = manager_.CompleteSetup(Str(*body, "token"), Str(*body, "username"),
                                      Str(*body, "password"), manager::Actor{"setup", req.remote_addr});
@@ -76,7 +64,7 @@ HttpResponse WebApp::Setup(const HttpRequest& req, const Params&) {
 
 HttpResponse WebApp::Login(const HttpRequest& req, const Params&) {
   HttpResponse error;
-  auto body = ParseBody(req, error);
+  auto body = ParseObjectBody(req, kMaxAuthBody, error);
   if (!body) return error;
   // Rotate: whatever session the browser had is ended before a new one is issued.
   if (std::string old = SessionCookieValue(req); !old.empty()) manager_.Logout(old, req.remote_addr);

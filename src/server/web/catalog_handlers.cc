@@ -6,6 +6,7 @@
 
 #include "server/manager/json_views.h"
 #include "server/web/web_app.h"
+#include "server/web/json_body.h"
 
 namespace tether::web {
 namespace {
@@ -65,11 +66,9 @@ std::optional<int64_t> GroupId(const std::string& segment) { return Number(segme
 
 // A group body: only known fields, each of the right type.
 std::optional<manager::SessionGroupSpec> GroupSpec(const HttpRequest& req, HttpResponse& error) {
-  if (req.body.size() > kMaxGroupBody) {
-    return error = HttpResponse::Error(413, "too_large", "request body too large"), std::nullopt;
-  }
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) return error = Invalid("body must be a JSON object"), std::nullopt;
+  auto parsed = ParseObjectBody(req, kMaxGroupBody, error);
+  if (!parsed) return std::nullopt;
+  const json& body = *parsed;
   manager::SessionGroupSpec spec;
   for (const auto& [key, value] : body.items()) {
     std::optional<std::string>* text = key == "name"           ? &spec.name

@@ -4,6 +4,7 @@
 
 #include "base/agent_config.h"
 #include "server/web/web_app.h"
+#include "server/web/json_body.h"
 
 namespace tether::web {
 namespace {
@@ -37,11 +38,11 @@ std::string HostPart(std::string_view authority) {
 
 HttpResponse WebApp::JoinAsGuest(const HttpRequest& req, const Params&) {
   if (!guest_join_) return HttpResponse::NotFound();
-  if (req.body.size() > kMaxGuestBody) return HttpResponse::Error(413, "too_large", "request body too large");
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) return HttpResponse::Error(400, "validation", "body must be a JSON object");
-  auto it = body.find("code");
-  std::string code = it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+  HttpResponse error;
+  auto body = ParseObjectBody(req, kMaxGuestBody, error);
+  if (!body) return error;
+  auto it = body->find("code");
+  std::string code = it != body->end() && it->is_string() ? it->get<std::string>() : std::string();
   // Codes are shown with spaces sometimes ("402 913"); the guest may type them so.
   std::erase(code, ' ');
   if (code.empty()) return HttpResponse::Error(400, "validation", "enter the code your technician gave you");

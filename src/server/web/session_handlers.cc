@@ -6,6 +6,7 @@
 
 #include "server/manager/json_views.h"
 #include "server/web/web_app.h"
+#include "server/web/json_body.h"
 
 namespace tether::web {
 
@@ -13,19 +14,6 @@ namespace {
 using nlohmann::json;
 constexpr size_t kMaxSessionBody = 64 * 1024;
 
-// Parses a JSON object body of at most kMaxSessionBody bytes; nullopt with the error response.
-std::optional<json> ObjectBody(const HttpRequest& req, HttpResponse& error) {
-  if (req.body.size() > kMaxSessionBody) {
-    error = HttpResponse::Error(413, "too_large", "request body too large");
-    return std::nullopt;
-  }
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) {
-    error = HttpResponse::Error(400, "validation", "body must be a JSON object");
-    return std::nullopt;
-  }
-  return body;
-}
 
 // A decimal number of at most 18 digits within [min, max], or nullopt.
 std::optional<int64_t> BoundedNumber(const std::string& text, int64_t min, int64_t max) {
@@ -42,9 +30,10 @@ std::optional<int64_t> BoundedNumber(const std::string& text, int64_t min, int64
 HttpResponse WebApp::CreateSession(const HttpRequest& req, const Params&) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());
-  if (req.body.size() > kMaxSessionBody) return HttpResponse::Error(413, "too_large", "request body too large");
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) return HttpResponse::Error(400, "validation", "body must be a JSON object");
+  HttpResponse error;
+  auto parsed = ParseObjectBody(req, kMaxSessionBody, error);
+  if (!parsed) return error;
+  const json& body = *parsed;
   auto str = [&](const char* k) {
     auto it = body.find(k);
     return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -89,7 +78,7 @@ HttpResponse WebApp::UpdateSession(const HttpRequest& req, const Params& p) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());
   HttpResponse error;
-  auto body = ObjectBody(req, error);
+  auto body = ParseObjectBody(req, kMaxSessionBody, error);
   if (!body) return error;
   manager::SessionPatch patch;
   for (const auto& [key, value] : body->items()) {
@@ -125,7 +114,7 @@ HttpResponse WebApp::AddNote(const HttpRequest& req, const Params& p) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());
   HttpResponse error;
-  auto body = ObjectBody(req, error);
+  auto body = ParseObjectBody(req, kMaxSessionBody, error);
   if (!body) return error;
   auto text = body->find("text");
   if (text == body->end() || !text->is_string()) {
