@@ -8,22 +8,20 @@
 //   node --test --test-concurrency=1 tests/e2e/
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
-  agentBin, login, repoRoot, request, setupAdmin, startAgent, startTetherd, strongPassword, tempDir, tetherdBin,
+  agentBin, login, request, setupAdmin, startAgent, startTetherd, strongPassword, tempDir, tetherdBin,
 } from '../lib/tetherd.mjs';
 import {
   CONTROL, CONTROL_KIND, connectViewer, consentGranted, field, frame, hostHello, keyEvent, keysymsFor,
 } from '../lib/wire.mjs';
 import { allowInGuestWindow, clickGuestButton } from '../lib/guest_window.mjs';
 import { compareRgba, encodePng, testPicture, xScreenshot, xShowPicture } from '../lib/x11shot.mjs';
+import { artifactsDir, assertUiBuilt, launchChromiumProfile } from '../lib/browser.mjs';
 import { startXvfb } from '../lib/xvfb.mjs';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const artifactsDir = path.join(repoRoot, 'tests', 'e2e', 'artifacts');
 const STEP_TIMEOUT = 15000;
 const SCREEN = { width: 1024, height: 768 };
 const SESSION_NAME = 'Remote control e2e';
@@ -34,15 +32,6 @@ const PICTURE = { x: 620, y: 420, width: 380, height: 330 };
 const viewOnlyFrame = (v) => frame(CONTROL, field(10, v ? field(1, true) : []));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function loadPlaywright() {
-  const require = createRequire(path.join(repoRoot, 'web', 'package.json'));
-  try {
-    return require('playwright-core');
-  } catch (err) {
-    throw new Error(`playwright-core not found in web/node_modules; run: cd web && npm ci (${err.message})`);
-  }
-}
 
 async function waitUntil(what, fn, timeoutMs = STEP_TIMEOUT, everyMs = 100) {
   const deadline = Date.now() + timeoutMs;
@@ -65,7 +54,7 @@ async function metric(server, name) {
 // Everything one test needs, started in order; `cleanup` undoes it in reverse, whatever failed.
 async function startStack(name) {
   for (const bin of [tetherdBin, agentBin]) assert.ok(fs.existsSync(bin), `binary missing: ${bin} (build it first)`);
-  assert.ok(fs.existsSync(path.join(repoRoot, 'web', 'dist', 'index.html')), 'web/dist/index.html missing (build the UI first)');
+  assertUiBuilt();
   const s = { name, cleanups: [], problems: [] };
   s.cleanup = async () => {
     for (const c of s.cleanups.reverse()) {
@@ -106,17 +95,9 @@ async function startStack(name) {
     });
     await s.agent.waitFor(/joined through tetherd/);
 
-    const { chromium } = loadPlaywright();
     const profile = tempDir('tether-e2e-chromium-');
     s.cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
-    s.context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1280, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-    });
+    s.context = await launchChromiumProfile(profile, { ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
     s.cleanups.push(() => s.context.close());
     s.context.setDefaultTimeout(STEP_TIMEOUT);
     s.page = s.context.pages()[0] ?? await s.context.newPage();
@@ -432,9 +413,9 @@ test('the viewer follows the guest window: stopped sharing, asked again, ended b
       kinds = r.json.events.map((e) => `${e.kind}:${e.actor}${e.detail && e.kind.startsWith('consent_') ? `:${e.detail}` : ''}`);
       return kinds.includes('ended:guest');
     });
-    const want = ['created:admin', 'guest_connected:guest', 'host_joined:admin', 'consent_asked:admin',
-      'consent_granted:guest:admin', 'consent_withdrawn:guest:admin', 'consent_asked:admin', 'consent_granted:guest:admin',
-      'ended:guest'];
+    const want = ['created:admin', 'guest_connected:guest', 'host_waiting:admin', 'consent_asked:admin',
+      'consent_granted:guest:admin', 'host_joined:admin', 'consent_withdrawn:guest:admin', 'consent_asked:admin',
+      'consent_granted:guest:admin', 'ended:guest'];
     const got = kinds.filter((k) => want.includes(k));
     assert.deepEqual(got, want, kinds.join(', '));
   });

@@ -48,7 +48,7 @@ class RelayBridge final : public relay::RelayDirectory,
   manager::SessionManager& manager_;
   boost::asio::thread_pool& pool_;
   // Session events and session ends, one after the other in the order the relay gave them, so
-  // a timeline reads host_joined, consent_asked, consent_granted, ..., ended.
+  // a timeline reads host_waiting, consent_asked, consent_granted, host_joined, ..., ended.
   boost::asio::strand<boost::asio::thread_pool::executor_type> events_;
   relay::Relay* relay_ = nullptr;
   manager::GuestJoin* guest_join_ = nullptr;

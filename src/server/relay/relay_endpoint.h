@@ -57,6 +57,7 @@ class RelayEndpoint final : public net::FrameSink,
   bool view_only = false;    // guarded by the hub's mutex
   bool awaiting_key = true;  // guarded by the hub's mutex: skip delta frames until a key frame
   Consent consent = Consent::kWaiting;  // hosts; guarded by the hub's mutex
+  bool joined = false;  // hosts; guarded by the hub's mutex: "host_joined" was recorded
 
  private:
   void OnHello(const v1::Hello& hello);

@@ -114,7 +114,12 @@ void SessionHub::Join(const std::shared_ptr<RelayEndpoint>& ep) {
   ep->Send(Control(vo));
   if (!ep->Sees()) ep->Send(ConsentStateFrame(v1::ConsentState::STATE_WAITING));
   BroadcastPeerEventLocked(v1::PeerEvent::KIND_JOINED, *ep);
-  relay_.Directory().RecordEvent(session_.session_id, "host_joined", ep->DisplayName(), "");
+  // "host_joined" means the host sees the screen; until the guest allows it, the host waits.
+  if (ep->Sees()) {
+    RecordJoinedLocked(*ep);
+  } else {
+    relay_.Directory().RecordEvent(session_.session_id, "host_waiting", ep->DisplayName(), "");
+  }
   if (ep->Sees()) {
     last_refresh_ = {};  // a late joiner needs a key frame now
     RequestKeyFrameLocked();
@@ -341,6 +346,13 @@ void SessionHub::AskConsentLocked(RelayEndpoint& host) {
   relay_.Directory().RecordEvent(session_.session_id, "consent_asked", host.DisplayName(), "");
 }
 
+// Once per host connection: the first time it sees the screen.
+void SessionHub::RecordJoinedLocked(RelayEndpoint& host) {
+  if (host.joined) return;
+  host.joined = true;
+  relay_.Directory().RecordEvent(session_.session_id, "host_joined", host.DisplayName(), "");
+}
+
 // The host was let in: it gets what a host joining an unguarded session gets, and a key frame.
 void SessionHub::StartViewingLocked(RelayEndpoint& host) {
   host.Send(ConsentStateFrame(v1::ConsentState::STATE_GRANTED));
@@ -358,6 +370,7 @@ void SessionHub::OnConsentResponseLocked(const v1::ConsentResponse& r) {
   if (r.granted()) {
     host->consent = RelayEndpoint::Consent::kGranted;
     relay_.Directory().RecordEvent(session_.session_id, "consent_granted", "guest", host->DisplayName());
+    RecordJoinedLocked(*host);
     StartViewingLocked(*host);
     return;
   }

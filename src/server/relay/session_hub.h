@@ -45,6 +45,7 @@ class SessionHub {
   // Consent (all with mu_ held).
   void AskConsentLocked(RelayEndpoint& host);
   void StartViewingLocked(RelayEndpoint& host);
+  void RecordJoinedLocked(RelayEndpoint& host);
   void OnConsentResponseLocked(const v1::ConsentResponse& r);
   void OnConsentWithdrawLocked(uint64_t endpoint_id);
   RelayEndpoint* FindHostLocked(uint64_t endpoint_id);

@@ -248,6 +248,32 @@ TEST_F(SessionHubConsent, NoVideoLayoutClipboardOrInputBeforeConsentThenEverythi
                                                      {"consent_granted", "guest", "alice"}}));
 }
 
+// A host "joins" when it first sees the screen: before that it waits for the guest's answer,
+// and a second grant after a withdrawal is not a second join.
+TEST_F(SessionHubConsent, TheHostJoinsWhenTheGuestAllowsIt) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  guest.Send(ControlFrame(Withdraw()));
+  v1::ControlMessage again;
+  again.mutable_consent_request();
+  alice.Send(ControlFrame(again));
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  alice.Close();
+  std::vector<Event> hosts;
+  for (const auto& e : directory.events) {
+    if (e.kind.starts_with("host_") || e.kind.starts_with("consent_")) hosts.push_back(e);
+  }
+  EXPECT_EQ(hosts, (std::vector<Event>{{"host_waiting", "alice", ""},
+                                       {"consent_asked", "alice", ""},
+                                       {"consent_granted", "guest", "alice"},
+                                       {"host_joined", "alice", ""},
+                                       {"consent_withdrawn", "guest", "alice"},
+                                       {"consent_asked", "alice", ""},
+                                       {"consent_granted", "guest", "alice"},
+                                       {"host_left", "alice", ""}}));
+}
+
 TEST_F(SessionHubConsent, ConsentIsPerHost) {
   Peer guest = Guest();
   Peer alice = Host("alice");

@@ -26,7 +26,13 @@ describe('presentation', () => {
   it('titles timeline events, known and unknown', () => {
     const e = (kind: string, actor = 'alice', detail = '') => ({ id: 1, kind, actor, detail, at: 0 });
     expect(eventTitle(e('created'))).toBe('Created by alice');
+    expect(eventTitle(e('host_waiting'))).toBe('alice asked to join');
     expect(eventTitle(e('host_joined'))).toBe('alice joined');
+    expect(eventTitle(e('consent_asked'))).toBe('Consent asked for alice');
+    expect(eventTitle(e('consent_granted', 'guest', 'alice'))).toBe('Consent granted to alice');
+    expect(eventTitle(e('consent_denied', 'guest', 'alice (no answer)'))).toBe('Consent denied to alice (no answer)');
+    expect(eventTitle(e('consent_withdrawn', 'guest', 'alice'))).toBe('Consent withdrawn from alice');
+    expect(eventTitle(e('guest_config_issued', 'guest', 'from 192.0.2.7'))).toBe('Connection file downloaded from 192.0.2.7');
     expect(eventTitle(e('edited', 'bob', 'company="Acme"'))).toBe('bob changed company="Acme"');
     expect(eventTitle(e('files_sent', 'carol'))).toBe('Files sent (carol)');
     expect(eventTitle(e('reboot', ''))).toBe('reboot');

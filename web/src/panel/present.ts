@@ -39,12 +39,15 @@ const EVENT_TEXT: Record<string, (e: SessionEvent) => string> = {
   guest_connected: () => 'Guest connected',
   guest_disconnected: () => 'Guest disconnected',
   guest_info: (e) => `Guest information: ${e.detail}`,
+  host_waiting: (e) => `${e.actor} asked to join`,
   host_joined: (e) => `${e.actor} joined`,
   host_left: (e) => `${e.actor} left`,
+  guest_config_issued: (e) => `Connection file downloaded ${e.detail}`.trim(),
+  // The guest decides: the host concerned is the actor of a question, the detail of an answer.
   consent_asked: (e) => `Consent asked for ${e.actor}`,
-  consent_granted: (e) => `Consent granted to ${e.actor}`,
-  consent_denied: (e) => `Consent denied to ${e.actor}`,
-  consent_withdrawn: (e) => `Consent withdrawn from ${e.actor}`,
+  consent_granted: (e) => `Consent granted to ${e.detail}`,
+  consent_denied: (e) => `Consent denied to ${e.detail}`,
+  consent_withdrawn: (e) => `Consent withdrawn from ${e.detail}`,
 };
 
 // One line for the timeline; a note's text is shown separately (eventBody).
