@@ -3,37 +3,26 @@
 // tether-agent runs that very file (trusting the key the server published) and joins the session.
 // Drives Debian's Chromium through playwright-core against a real tetherd.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  agentBin, login, repoRoot, request, setupAdmin, startTetherd, strongPassword, tempDir,
+  login, request, setupAdmin, spawnAgent, startTetherd, strongPassword, tempDir,
 } from '../lib/tetherd.mjs';
+import { artifactsDir, assertUiBuilt, launchChromium } from '../lib/browser.mjs';
 import { startXvfb } from '../lib/xvfb.mjs';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const artifactsDir = path.join(repoRoot, 'tests', 'e2e', 'artifacts');
 const STEP_TIMEOUT = 15000;
 
 let server, browser, x, dir;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(repoRoot, 'web', 'dist', 'index.html')),
-    'web/dist/index.html missing; run: cd web && npm ci && npm run build');
-  const require = createRequire(path.join(repoRoot, 'web', 'package.json'));
-  const { chromium } = require('playwright-core');
+  assertUiBuilt();
   server = await startTetherd();
   await setupAdmin(server);
   x = await startXvfb({ width: 800, height: 600 });
   dir = tempDir('tether-e2e-guest-');
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -93,17 +82,10 @@ test('a guest downloads the signed configuration from the guest page and the age
     assert.equal(envelope.key, key);
 
     // The very file the browser saved, run by the real agent.
-    const agent = spawn(agentBin, ['--display', x.display, 'run', '--config', file, '--trust-key', key],
-      { env: { ...process.env, TETHER_AGENT_TRUST: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    agent.stdout.on('data', (d) => { output += d; });
-    agent.stderr.on('data', (d) => { output += d; });
+    const agent = spawnAgent(['--display', x.display, 'run', '--config', file, '--trust-key', key],
+      { env: { TETHER_AGENT_TRUST: '' } });
     try {
-      const deadline = Date.now() + 15000;
-      while (!/joined through tetherd/.test(output)) {
-        assert.ok(Date.now() < deadline && agent.exitCode === null, `agent did not join:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await agent.waitFor(/joined through tetherd/);
       // The relay writes its events in the background: wait for the guest's arrival.
       let kinds = [];
       for (const until = Date.now() + 5000; Date.now() < until && !kinds.includes('guest_connected');) {
@@ -114,8 +96,7 @@ test('a guest downloads the signed configuration from the guest page and the age
       assert.ok(kinds.indexOf('guest_config_issued') >= 0 && kinds.indexOf('guest_config_issued') < kinds.indexOf('guest_connected'),
         kinds.join(','));
     } finally {
-      if (agent.exitCode === null) agent.kill('SIGTERM');
-      await new Promise((r) => (agent.exitCode !== null ? r() : agent.on('exit', r)));
+      await agent.stop();
     }
   } catch (err) {
     fs.mkdirSync(artifactsDir, { recursive: true });

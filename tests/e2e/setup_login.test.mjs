@@ -6,39 +6,21 @@
 //   node --test tests/e2e/
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { repoRoot, startTetherd, strongPassword, tetherdBin } from '../lib/tetherd.mjs';
+import { artifactsDir, assertUiBuilt, launchChromium } from '../lib/browser.mjs';
+import { startTetherd, strongPassword, tetherdBin } from '../lib/tetherd.mjs';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const artifactsDir = path.join(repoRoot, 'tests', 'e2e', 'artifacts');
 const STEP_TIMEOUT = 15000;
-
-function loadPlaywright() {
-  const require = createRequire(path.join(repoRoot, 'web', 'package.json'));
-  try {
-    return require('playwright-core');
-  } catch (err) {
-    throw new Error(`playwright-core not found in web/node_modules; run: cd web && npm ci (${err.message})`);
-  }
-}
 
 let server;
 let browser;
 
 before(async () => {
   assert.ok(fs.existsSync(tetherdBin), `server binary missing: ${tetherdBin} (build it first)`);
-  assert.ok(fs.existsSync(path.join(repoRoot, 'web', 'dist', 'index.html')),
-    'web/dist/index.html missing; run: cd web && npm ci && npm run build');
-  const { chromium } = loadPlaywright();
+  assertUiBuilt();
   server = await startTetherd();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -139,8 +139,13 @@ export const agentBin = path.join(buildDir, 'bin', 'tether-agent');
 
 // Starts `tether-agent join` for a server's session code on an X display.
 export function startAgent(server, code, display, { pin = server.pin, extra = [] } = {}) {
-  const proc = spawn(agentBin, ['--display', display, 'join', '--server', `127.0.0.1:${server.relayPort}`,
-    '--pin', pin, ...extra, code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnAgent(['--display', display, 'join', '--server', `127.0.0.1:${server.relayPort}`,
+    '--pin', pin, ...extra, code]);
+}
+
+// Starts tether-agent with `args`; the result collects its output and can wait for a line.
+export function spawnAgent(args, { env = {} } = {}) {
+  const proc = spawn(agentBin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const agent = { proc, output: '' };
   proc.stdout.on('data', (d) => { agent.output += d; });
   proc.stderr.on('data', (d) => { agent.output += d; });

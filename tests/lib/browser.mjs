@@ -1,0 +1,39 @@
+// Debian's Chromium driven by playwright-core (from web/node_modules), the one way browser tests
+// start it: headless, never downloading a browser of its own, and with the flags that keep it
+// off the network (background updates, QUIC, sync). Also the checks that the UI was built.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { repoRoot } from './tetherd.mjs';
+
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const artifactsDir = path.join(repoRoot, 'tests', 'e2e', 'artifacts');
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
+
+function loadPlaywright() {
+  const require = createRequire(path.join(repoRoot, 'web', 'package.json'));
+  try {
+    return require('playwright-core');
+  } catch (err) {
+    throw new Error(`playwright-core not found in web/node_modules; run: cd web && npm ci (${err.message})`);
+  }
+}
+
+export function assertUiBuilt() {
+  assert.ok(fs.existsSync(path.join(repoRoot, 'web', 'dist', 'index.html')),
+    'web/dist/index.html missing; run: cd web && npm ci && npm run build');
+}
+
+// A browser with a fresh temporary profile; contexts made from it share nothing.
+export function launchChromium() {
+  return loadPlaywright().chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+}
+
+// One browser context whose profile lives in `profileDir` (made fresh by the caller).
+export function launchChromiumProfile(profileDir, options = {}) {
+  return loadPlaywright().chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath, headless: true, args: chromiumArgs, ...options,
+  });
+}
