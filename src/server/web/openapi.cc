@@ -74,6 +74,7 @@ json Build() {
   json id_param = json::array({{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", str}}});
   json csrf = json::array({{{"cookie", json::array()}, {"csrf", json::array()}}});
   json cookie = json::array({{{"cookie", json::array()}}});
+  json open = json::array({json::object()});  // no login: stated, so that no operation is unclear
 
   json doc = {
       {"openapi", "3.1.0"},
@@ -101,12 +102,12 @@ json Build() {
                                      {"detail", str}, {"at", integer}}}}}}}}},
       {"paths",
        {{"/setup",
-         {{"post", {{"summary", "Create the first administrator (exists only until one exists)"},
+         {{"post", {{"summary", "Create the first administrator (exists only until one exists)"}, {"security", open},
                     {"requestBody", Body({{"type", "object"},
                                           {"properties", {{"token", str}, {"username", str}, {"password", str}}}})},
                     {"responses", Responses({{"201", {{"type", "object"}, {"properties", {{"user", user}}}}}})}}}}},
         {"/auth/login",
-         {{"post", {{"summary", "Log in; sets the session cookie"},
+         {{"post", {{"summary", "Log in; sets the session cookie"}, {"security", open},
                     {"requestBody", Body({{"type", "object"},
                                           {"properties", {{"username", str}, {"password", str}, {"otp", str}}}})},
                     {"responses", Responses({{"200", {{"type", "object"},
@@ -151,7 +152,7 @@ json Build() {
                     {"responses", Responses({{"201", {{"type", "object"},
                                                       {"properties", {{"token", str}, {"expires_at", integer}}}}}})}}}}},
         {"/openapi.json",
-         {{"get", {{"summary", "This document"}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
+         {{"get", {{"summary", "This document"}, {"security", open}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
   AddGuestPaths(doc);
   return doc;
 }
