@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace tether {
 
@@ -40,5 +41,12 @@ class FakeClock final : public Clock {
  private:
   std::atomic<int64_t> unix_;
 };
+
+// "90 s", "30 min", "2 h": a configured limit, for people (session events, messages).
+inline std::string DurationText(int64_t seconds) {
+  if (seconds != 0 && seconds % 3600 == 0) return std::to_string(seconds / 3600) + " h";
+  if (seconds != 0 && seconds % 60 == 0) return std::to_string(seconds / 60) + " min";
+  return std::to_string(seconds) + " s";
+}
 
 }  // namespace tether

@@ -126,12 +126,13 @@ int main(int argc, char** argv) {
   user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input");
   user_add->callback([&] { op = "user.add"; args = {{"username", username}, {"role", role}}; need_password = true; });
   user->add_subcommand("list", "list users")->callback([&] { op = "user.list"; });
-  for (const char* verb : {"disable", "enable"}) {
-    auto* sc = user->add_subcommand(verb, std::string(verb) == "disable"
-                                              ? "disable a user (ends their web sessions)"
-                                              : "enable a disabled user");
+  for (auto [verb, help] : {std::pair{"disable", "disable a user (ends their sessions and connections)"},
+                            {"enable", "enable a disabled user"},
+                            {"revoke", "end a user's web sessions, tokens and live connections now"},
+                            {"delete", "delete a user (ends their sessions and connections)"}}) {
+    auto* sc = user->add_subcommand(verb, help);
     sc->add_option("name", username, "user name")->required();
-    sc->callback([&, verb] { op = std::string("user.") + verb; args = {{"username", username}}; });
+    sc->callback([&, v = verb] { op = std::string("user.") + v; args = {{"username", username}}; });
   }
   auto* passwd = user->add_subcommand("passwd", "set a user's password (ends their web sessions)");
   passwd->add_option("name", username, "user name")->required();

@@ -28,6 +28,13 @@ describe('configuration errors stop start-up and name the setting', () => {
     ['[web]\npublic_url = "http://example.com"\n', /^tetherd: web\.public_url: must start with https:\/\//m],
     ['[web]\npublic_url = "https://example.com/tether"\n', /^tetherd: web\.public_url: must be https:\/\/HOST\[:PORT\] without a path$/m],
     ['[security]\nweb_session_idle_minutes = 9999999999999\n', /^tetherd: security\.web_session_idle_minutes: must be at most 10080/m],
+    ['[security.sessions]\nhost_idle_seconds = -5\n', /^tetherd: security\.sessions\.host_idle_seconds: out of range$/m],
+    ['[security.sessions]\nmax_length_seconds = 99999999\n', /^tetherd: security\.sessions\.max_length_seconds: must be at most 31622400/m],
+    ['[security.sessions]\nidle = 5\n', /^tetherd: security\.sessions\.idle: unknown setting$/m],
+    ['[security.ip.login]\nallow = ["10.0.0.0/33"]\n', /^tetherd: security\.ip\.login\.allow\[0\]: '10\.0\.0\.0\/33': the prefix length must be 0 to 32$/m],
+    ['[security.ip.host]\nblock = ["192.0.2.1", "intranet.example.com"]\n', /^tetherd: security\.ip\.host\.block\[1\]: 'intranet\.example\.com' is not an IPv4 or IPv6 address or CIDR range$/m],
+    ['[security.ip.lgoin]\nallow = []\n', /^tetherd: security\.ip\.lgoin: unknown setting$/m],
+    ['[security.ip]\ntrusted_proxies = "10.0.0.1"\n', /^tetherd: security\.ip\.trusted_proxies: must be a list of strings$/m],
   ];
   for (const [toml, expected] of cases) {
     test(JSON.stringify(toml), async () => {

@@ -36,6 +36,8 @@ export const CONTROL = 0, VIDEO = 1, INPUT = 2, CLIPBOARD = 3;
 export const KEY_FRAME = 0x01, DROPPABLE = 0x02;
 export const guestHello = (code) => frame(CONTROL, field(1, msg(field(1, 1), field(3, 1), field(6, code))));
 export const hostHello = () => frame(CONTROL, field(1, msg(field(1, 1), field(3, 2))));
+// A native host on the relay port presents a host token from POST /sessions/{id}/host-token.
+export const hostTokenHello = (token) => frame(CONTROL, field(1, msg(field(1, 1), field(3, 2), field(7, token))));
 export const ping = (nonce) => frame(CONTROL, field(3, field(1, nonce)));
 
 // Reads the first field tag of a payload: the oneof case of the top-level message.

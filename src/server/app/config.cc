@@ -42,6 +42,12 @@ class TableReader {
   TableReader(const toml::table& root, std::string section) : section_(std::move(section)) {
     if (auto* t = section_.empty() ? &root : root[section_].as_table()) table_ = t;
   }
+  // A sub-table, e.g. [security.sessions]: `parent` must have Allow()ed it.
+  TableReader(const TableReader& parent, const std::string& key) : section_(parent.Name(key)) {
+    if (parent.table_) table_ = (*parent.table_)[key].as_table();
+  }
+  // A key read by another reader (a sub-table).
+  void Allow(const std::string& key) { used_.push_back(key); }
   std::string Name(const std::string& key) const { return section_.empty() ? key : section_ + "." + key; }
 
   template <class T>
@@ -50,7 +56,15 @@ class TableReader {
     if (!table_) return {};
     const toml::node* node = table_->get(key);
     if (!node) return {};
-    if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      const toml::array* list = node->as_array();
+      if (!list) return SettingError(Name(key), "must be a list of strings");
+      out.clear();
+      for (const auto& item : *list) {
+        if (!item.is_string()) return SettingError(Name(key), "must be a list of strings");
+        out.push_back(item.as_string()->get());
+      }
+    } else if constexpr (std::is_same_v<T, bool>) {
       if (!node->is_boolean()) return SettingError(Name(key), "must be true or false");
       out = node->as_boolean()->get();
     } else if constexpr (std::is_integral_v<T>) {
@@ -89,6 +103,36 @@ class TableReader {
   do {                               \
     if (auto _st = (expr); !_st) return _st; \
   } while (0)
+
+// Reads a list of addresses and CIDR ranges; an error names the entry, e.g.
+// "security.ip.login.allow[2]: '10.0.0.0/33': the prefix length must be 0 to 32".
+Status GetIpList(TableReader& r, const std::string& key, net::IpList& out) {
+  std::vector<std::string> entries;
+  TRY(r.Get(key, entries));
+  if (entries.size() > 1000) return SettingError(r.Name(key), "at most 1000 entries");
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (auto st = out.Add(entries[i]); !st) {
+      return SettingError(r.Name(key) + "[" + std::to_string(i) + "]", st.error().message);
+    }
+  }
+  return {};
+}
+
+// [security.ip]: trusted_proxies, and [security.ip.AREA] allow / block for each area.
+Status ApplyIpAreas(TableReader& security, net::IpAreas& ip) {
+  security.Allow("ip");
+  TableReader r(security, "ip");
+  TRY(GetIpList(r, "trusted_proxies", ip.trusted_proxies));
+  for (auto [name, rule] : {std::pair{"login", &ip.login}, {"host", &ip.host}, {"admin", &ip.admin},
+                            {"api", &ip.api}, {"relay", &ip.relay}}) {
+    r.Allow(name);
+    TableReader area(r, name);
+    TRY(GetIpList(area, "allow", rule->allow));
+    TRY(GetIpList(area, "block", rule->block));
+    TRY(area.CheckUnknown());
+  }
+  return r.CheckUnknown();
+}
 
 }  // namespace
 
@@ -152,7 +196,14 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
     TRY(r.Get("password_min_length", p.min_length));
     TRY(r.Get("web_session_idle_minutes", c.manager.web_idle_timeout_s));
     TRY(r.Get("web_session_max_hours", c.manager.web_absolute_timeout_s));
+    r.Allow("sessions");
+    TRY(ApplyIpAreas(r, c.ip));
     TRY(r.CheckUnknown());
+    TableReader s(r, "sessions");
+    TRY(s.Get("host_idle_seconds", c.host_idle_seconds));
+    TRY(s.Get("max_length_seconds", c.lifetime.max_session_seconds));
+    TRY(s.Get("support_expiry_seconds", c.lifetime.support_expiry_seconds));
+    TRY(s.CheckUnknown());
     // Stored in seconds; configured in minutes/hours. Only convert values that came from the file.
     if (auto* t = root["security"].as_table()) {
       if (t->get("web_session_idle_minutes")) {
@@ -232,6 +283,12 @@ Status Finalize(Config& c) {
   if (c.manager.web_idle_timeout_s < 60) return SettingError("security.web_session_idle_minutes", "must be at least 1");
   if (c.manager.web_absolute_timeout_s < c.manager.web_idle_timeout_s) {
     return SettingError("security.web_session_max_hours", "must not be shorter than the idle timeout");
+  }
+  constexpr int64_t kYear = 366 * 24 * 3600;
+  for (auto [name, v] : {std::pair{"security.sessions.host_idle_seconds", c.host_idle_seconds},
+                         {"security.sessions.max_length_seconds", c.lifetime.max_session_seconds},
+                         {"security.sessions.support_expiry_seconds", c.lifetime.support_expiry_seconds}}) {
+    if (v > kYear) return SettingError(name, "must be at most 31622400 (a year); 0 turns the limit off");
   }
   if (c.blocking_threads < 1 || c.blocking_threads > 64) {
     return SettingError("server.blocking_threads", "must be from 1 to 64");

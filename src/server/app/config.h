@@ -9,7 +9,9 @@
 
 #include "base/log.h"
 #include "base/result.h"
+#include "net/ip_access.h"
 #include "server/manager/guest_join.h"
+#include "server/manager/session_lifetime.h"
 #include "server/manager/session_manager.h"
 
 namespace tether::app {
@@ -37,6 +39,11 @@ struct Config {
   std::filesystem::path store_path;  // default <data_dir>/tether.db
   // [security]
   manager::ManagerOptions manager;
+  // [security.sessions]: forced disconnect and session lifetimes (0 turns a limit off).
+  int64_t host_idle_seconds = 30 * 60;
+  manager::LifetimeOptions lifetime;
+  // [security.ip]: allow- and block-lists per area, trusted proxies.
+  net::IpAreas ip;
   // [log]
   LogFormat log_format = LogFormat::kText;
   spdlog::level::level_enum log_level = spdlog::level::info;

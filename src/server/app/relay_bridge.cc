@@ -33,7 +33,9 @@ void RelayBridge::AdmitHost(const std::string& token, const std::string& source,
     auto a = manager_.AdmitHostByToken(token, source);
     if (!a) return done(a.error());
     // Hosts of support sessions always need the guest's consent (docs/protocol.md 5.5).
-    done(relay::Admission{a->session.id, a->session.name, a->username, false, /*consent_required=*/true});
+    relay::Admission admission{a->session.id, a->session.name, a->username, false, /*consent_required=*/true};
+    admission.user_id = a->user_id;
+    done(std::move(admission));
   });
 }
 
@@ -50,15 +52,25 @@ void RelayBridge::EndSession(const std::string& session_id, const std::string& a
   });
 }
 
+void RelayBridge::RefusedAddress(const std::string& source) {
+  boost::asio::post(pool_, [this, source] { manager_.AuditRefusedAddress("relay", source, "relay connection"); });
+}
+
 std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& grant,
                                                         std::shared_ptr<net::FrameLink> link) {
-  return relay_->Accept(std::move(link), relay::Admission{grant.session_id, grant.session_name,
-                                                          grant.username, grant.view_only,
-                                                          /*consent_required=*/true});
+  relay::Admission admission{grant.session_id, grant.session_name, grant.username, grant.view_only,
+                             /*consent_required=*/true};
+  admission.user_id = grant.user_id;
+  admission.not_after = grant.not_after;
+  return relay_->Accept(std::move(link), std::move(admission));
 }
 
 void RelayBridge::OnSessionEnded(const std::string& session_id, const std::string& reason) {
   if (relay_) relay_->EndSession(session_id, reason);
+}
+
+void RelayBridge::OnUserRevoked(int64_t user_id, const std::string& /*username*/) {
+  if (relay_) relay_->CloseUser(user_id, "your access was revoked; log in again");
 }
 
 }  // namespace tether::app

@@ -36,6 +36,7 @@ class RelayBridge final : public relay::RelayDirectory,
   void RecordEvent(const std::string& session_id, const std::string& kind,
                    const std::string& actor, const std::string& detail) override;
   void EndSession(const std::string& session_id, const std::string& actor) override;
+  void RefusedAddress(const std::string& source) override;
 
   // HostGateway
   std::shared_ptr<net::FrameSink> AttachHost(const web::HostGrant& grant,
@@ -43,6 +44,7 @@ class RelayBridge final : public relay::RelayDirectory,
 
   // SessionObserver
   void OnSessionEnded(const std::string& session_id, const std::string& reason) override;
+  void OnUserRevoked(int64_t user_id, const std::string& username) override;
 
  private:
   manager::SessionManager& manager_;

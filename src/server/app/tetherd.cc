@@ -18,6 +18,7 @@
 #include "net/tls.h"
 #include "server/manager/local_api.h"
 #include "server/manager/session_manager.h"
+#include "server/app/lifetime_scheduler.h"
 #include "server/app/relay_bridge.h"
 #include "server/app/signing_key.h"
 #include "server/manager/guest_join.h"
@@ -50,6 +51,8 @@ struct Tetherd::Parts {
   std::unique_ptr<RelayBridge> bridge;
   std::unique_ptr<relay::Relay> relay_core;
   std::unique_ptr<relay::RelayServer> relay;
+  std::unique_ptr<manager::SessionLifetime> lifetime;
+  std::unique_ptr<LifetimeScheduler> limits;
   std::unique_ptr<web::HttpsServer> web;
 };
 
@@ -138,10 +141,16 @@ int Tetherd::Run() {
   }
 
   p.bridge = std::make_unique<RelayBridge>(*p.manager, *p.pool);
-  p.relay_core = std::make_unique<relay::Relay>(*p.bridge, p.metrics);
+  relay::RelayOptions relay_opts;
+  relay_opts.host_idle_seconds = c.host_idle_seconds;
+  relay_opts.admit = c.ip.relay;
+  p.relay_core = std::make_unique<relay::Relay>(*p.bridge, p.metrics, relay_opts);
   p.bridge->SetRelay(p.relay_core.get());
   p.bridge->SetGuestJoin(p.guest_join.get());
   p.manager->SetObserver(p.bridge.get());
+  p.lifetime = std::make_unique<manager::SessionLifetime>(*p.manager, p.clock, c.lifetime);
+  p.limits = std::make_unique<LifetimeScheduler>(*p.pool, *p.relay_core, *p.lifetime);
+  p.limits->Start();
   p.relay = std::make_unique<relay::RelayServer>(p.io, *p.relay_core, p.metrics);
   if (auto st = p.relay->Start(c.relay_listen, *tls); !st) {
     std::cerr << "tetherd: relay.listen: " << st.error().message << "\n";
@@ -153,6 +162,7 @@ int Tetherd::Run() {
   web_opts.metrics_public = c.metrics_public;
   web_opts.relay_public_address = c.relay_public_address;
   web_opts.relay_port = p.relay->Port();
+  web_opts.ip = c.ip;
   if (!c.public_url.empty()) {
     std::string rest = c.public_url.substr(8);
     web_opts.public_origin = "https://" + rest.substr(0, rest.find('/'));
@@ -169,6 +179,7 @@ int Tetherd::Run() {
   web::HttpLimits limits;
   limits.body_bytes = c.max_body_bytes;
   limits.hsts = c.hsts;
+  limits.trusted_proxies = c.ip.trusted_proxies;
   p.web = std::make_unique<web::HttpsServer>(p.io, *p.pool, *p.web_app, *p.bridge, p.metrics, limits);
   if (auto st = p.web->Start(c.web_listen, *tls); !st) {
     std::cerr << "tetherd: web.listen: " << st.error().message << "\n";
@@ -185,6 +196,7 @@ int Tetherd::Run() {
   signals.async_wait([&](boost::system::error_code err, int sig) {
     if (err) return;
     log->info("received signal {}, shutting down", sig);
+    p.limits->Stop();
     p.web->Stop();
     p.relay_core->CloseAll();
     p.relay->Stop();

@@ -66,6 +66,12 @@ json Dispatch(SessionManager& m, const std::string& op, const json& args, const 
     auto st = m.SetUserDisabled(user, op == "user.disable", actor);
     return st ? Ok() : Fail(st.error());
   }
+  if (op == "user.revoke" || op == "user.delete") {
+    std::string user;
+    if (!Arg(args, "username", user, err)) return err;
+    auto st = op == "user.revoke" ? m.RevokeUser(user, actor) : m.DeleteUser(user, actor);
+    return st ? Ok() : Fail(st.error());
+  }
   if (op == "user.passwd") {
     std::string user, pass;
     if (!Arg(args, "username", user, err) || !Arg(args, "password", pass, err)) return err;

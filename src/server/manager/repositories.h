@@ -24,6 +24,8 @@ class UserRepository {
   virtual std::optional<User> FindById(int64_t id) = 0;
   virtual std::vector<User> List() = 0;
   virtual Status Update(const User& user) = 0;
+  // Removes the user (their web sessions go with them); "not_found".
+  virtual Status Delete(int64_t id) = 0;
 };
 
 struct SessionQuery {

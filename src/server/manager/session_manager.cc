@@ -118,17 +118,50 @@ Status SessionManager::SetUserDisabled(const std::string& username, bool disable
                                        const Actor& actor) {
   auto u = store_.Users().FindByName(username);
   if (!u) return MakeError("not_found", "no user named '" + username + "'");
-  if (disabled && u->role == kRoleAdministrator && !u->disabled) {
-    int enabled_admins = 0;
-    for (const auto& other : store_.Users().List()) {
-      if (other.role == kRoleAdministrator && !other.disabled) ++enabled_admins;
-    }
-    if (enabled_admins <= 1) return MakeError("conflict", "the last administrator cannot be disabled");
-  }
+  if (disabled && IsLastAdministrator(*u)) return MakeError("conflict", "the last administrator cannot be disabled");
   u->disabled = disabled;
   if (auto st = store_.Users().Update(*u); !st) return st;
-  if (disabled) (void)store_.WebSessions().DeleteForUser(u->id);
+  if (disabled) EndAccess(*u);
   Audit(disabled ? "user.disabled" : "user.enabled", actor, username);
+  return {};
+}
+
+bool SessionManager::IsLastAdministrator(const User& u) {
+  if (u.role != kRoleAdministrator || u.disabled) return false;
+  int enabled_admins = 0;
+  for (const auto& other : store_.Users().List()) {
+    if (other.role == kRoleAdministrator && !other.disabled) ++enabled_admins;
+  }
+  return enabled_admins <= 1;
+}
+
+void SessionManager::EndAccess(const User& u) {
+  (void)store_.WebSessions().DeleteForUser(u.id);
+  // API tokens: when a token store exists, the user's tokens are deleted here as well.
+  {
+    std::lock_guard lock(host_tokens_mu_);
+    for (auto it = host_tokens_.begin(); it != host_tokens_.end();) {
+      it = it->second.user_id == u.id ? host_tokens_.erase(it) : std::next(it);
+    }
+  }
+  if (observer_) observer_->OnUserRevoked(u.id, u.username);
+}
+
+Status SessionManager::RevokeUser(const std::string& username, const Actor& actor) {
+  auto u = store_.Users().FindByName(username);
+  if (!u) return MakeError("not_found", "no user named '" + username + "'");
+  EndAccess(*u);
+  Audit("user.revoked", actor, username);
+  return {};
+}
+
+Status SessionManager::DeleteUser(const std::string& username, const Actor& actor) {
+  auto u = store_.Users().FindByName(username);
+  if (!u) return MakeError("not_found", "no user named '" + username + "'");
+  if (IsLastAdministrator(*u)) return MakeError("conflict", "the last administrator cannot be deleted");
+  EndAccess(*u);
+  if (auto st = store_.Users().Delete(u->id); !st) return st;
+  Audit("user.deleted", actor, username);
   return {};
 }
 
@@ -217,7 +250,7 @@ Result<AuthContext> SessionManager::Authenticate(const std::string& session_toke
     (void)store_.WebSessions().Touch(hash, now);
     ws->last_seen = now;
   }
-  return AuthContext{*user, *ws};
+  return AuthContext{*user, *ws, ws->created_at + options_.web_absolute_timeout_s};
 }
 
 void SessionManager::Logout(const std::string& session_token, const std::string& source) {
@@ -271,12 +304,12 @@ std::optional<Session> SessionManager::GetSession(const std::string& id) {
   return store_.Sessions().Find(id);
 }
 
-Status SessionManager::EndSession(const std::string& id, const Actor& actor) {
-  SessionEvent ended{0, id, "ended", actor.name, "", clock_.NowUnix()};
+Status SessionManager::EndSession(const std::string& id, const Actor& actor, const std::string& why) {
+  SessionEvent ended{0, id, "ended", actor.name, why, clock_.NowUnix()};
   auto st = store_.Sessions().End(id, ended);
   if (st) {
-    Audit("session.ended", actor, id);
-    if (observer_) observer_->OnSessionEnded(id, "the session was ended by " + actor.name);
+    Audit("session.ended", actor, why.empty() ? id : id + " (" + why + ")");
+    if (observer_) observer_->OnSessionEnded(id, why.empty() ? "the session was ended by " + actor.name : why);
   }
   return st;
 }
@@ -304,6 +337,14 @@ Result<Session> SessionManager::AdmitGuestByCode(const std::string& code, const 
 
 std::vector<SessionEvent> SessionManager::Events(const std::string& id) {
   return store_.Sessions().Events(id);
+}
+
+void SessionManager::AuditRefusedAddress(const std::string& area, const std::string& source,
+                                         const std::string& detail) {
+  const std::string key = area + " " + source;
+  if (!refusal_audits_.Allowed(key)) return;
+  refusal_audits_.Failure(key);
+  Audit("ip.refused", Actor{"-", source}, "area=" + area + " " + detail);
 }
 
 ManagerStats SessionManager::Stats() {
@@ -355,7 +396,7 @@ Result<SessionManager::HostAdmission> SessionManager::AdmitHostByToken(const std
   auto user = store_.Users().FindById(pending.user_id);
   auto session = store_.Sessions().Find(pending.session_id);
   if (!user || user->disabled || !session || session->ended_at != 0) return refused;
-  return HostAdmission{*session, user->username};
+  return HostAdmission{*session, user->username, user->id};
 }
 
 }  // namespace tether::manager

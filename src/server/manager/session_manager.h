@@ -56,6 +56,7 @@ struct LoginResult {
 struct AuthContext {
   User user;
   WebSession session;
+  int64_t expires_at = 0;  // Unix time the web session ends at the latest (absolute timeout)
 };
 
 struct ManagerStats {
@@ -65,11 +66,14 @@ struct ManagerStats {
   bool setup_required = false;
 };
 
-// Told when a session ends, whoever ended it, so live connections can be closed.
+// Told when a session ends, whoever ended it, and when a user's access is revoked, so live
+// connections can be closed. Called on the thread that made the change.
 class SessionObserver {
  public:
   virtual ~SessionObserver() = default;
   virtual void OnSessionEnded(const std::string& session_id, const std::string& reason) = 0;
+  // The user was revoked, disabled or deleted: close every live connection of theirs.
+  virtual void OnUserRevoked(int64_t /*user_id*/, const std::string& /*username*/) {}
 };
 
 class SessionManager {
@@ -93,6 +97,11 @@ class SessionManager {
   std::vector<User> ListUsers();
   Status SetUserDisabled(const std::string& username, bool disabled, const Actor& actor);
   Status SetPassword(const std::string& username, const std::string& password, const Actor& actor);
+  // Ends everything the user holds now — web sessions, API tokens, live relay connections (via
+  // the observer) — without disabling the account. Disabling and deleting do the same.
+  Status RevokeUser(const std::string& username, const Actor& actor);
+  // Removes the user after revoking them; the last administrator cannot be removed.
+  Status DeleteUser(const std::string& username, const Actor& actor);
 
   // --- web sessions ---
   // The same error ("invalid_credentials") for an unknown user, a wrong password and a
@@ -107,7 +116,8 @@ class SessionManager {
                                 const std::string& code, const Actor& actor);
   std::vector<Session> ListSessions(const SessionQuery& query);
   std::optional<Session> GetSession(const std::string& id);
-  Status EndSession(const std::string& id, const Actor& actor);
+  // `why`, when set, is the "ended" event's detail and what live connections are told.
+  Status EndSession(const std::string& id, const Actor& actor, const std::string& why = "");
   std::vector<SessionEvent> Events(const std::string& id);
   // --- session edits (session_edits.cc); each checks the Authorizer and records an event ---
   // Renames and/or sets custom properties; an "edited" event lists what changed.
@@ -153,10 +163,15 @@ class SessionManager {
   struct HostAdmission {
     Session session;
     std::string username;
+    int64_t user_id = 0;
   };
   Result<HostAdmission> AdmitHostByToken(const std::string& token, const std::string& source);
   // At most one observer; set during wiring, before any session ends.
   void SetObserver(SessionObserver* observer) { observer_ = observer; }
+
+  // Audits a request or connection refused by the IP restrictions of `area`: at most one
+  // record per area and address a minute, so a refused client cannot flood the log.
+  void AuditRefusedAddress(const std::string& area, const std::string& source, const std::string& detail);
 
   ManagerStats Stats();
   // Prepares slow one-time state (the dummy password hash) so the first login is not slower.
@@ -167,6 +182,10 @@ class SessionManager {
   Result<User> CreateAdministrator(const std::string& username, const std::string& password,
                                    const Actor& actor);
   void Audit(const std::string& kind, const Actor& actor, const std::string& detail);
+  // Whether `u` is the only enabled administrator.
+  bool IsLastAdministrator(const User& u);
+  // Drops the user's web sessions and tokens and tells the observer.
+  void EndAccess(const User& u);
 
   Store& store_;
   const Clock& clock_;
@@ -175,6 +194,7 @@ class SessionManager {
   ManagerOptions options_;
   PasswordHasher hasher_;
   AttemptLimiter code_failures_;
+  AttemptLimiter refusal_audits_{clock_, 1, 60};
   struct PendingHostToken {
     std::string session_id;
     int64_t user_id = 0;

@@ -118,5 +118,51 @@ TEST_F(SessionManagerTest, SupportSessionsGetUniqueCodesAndEvents) {
   EXPECT_EQ(manager_->ListSessions({std::nullopt, true, 100}).size(), 2u);
 }
 
+class RevocationObserver final : public SessionObserver {
+ public:
+  void OnSessionEnded(const std::string&, const std::string&) override {}
+  void OnUserRevoked(int64_t user_id, const std::string& username) override {
+    revoked.emplace_back(user_id, username);
+  }
+  std::vector<std::pair<int64_t, std::string>> revoked;
+};
+
+TEST_F(SessionManagerTest, RevokingDisablingAndDeletingEndEverythingTheUserHolds) {
+  RevocationObserver observer;
+  manager_->SetObserver(&observer);
+  ASSERT_TRUE(manager_->CreateFirstAdministrator("admin", kGood, web_).ok());
+  auto bob = manager_->AddUser("bob", kRoleHost, kGood, web_);
+  ASSERT_TRUE(bob.ok());
+  auto session = manager_->CreateSession(SessionType::kSupport, "Desk", "", web_);
+  ASSERT_TRUE(session.ok());
+
+  // Revoke: the web session and a pending host token stop working; the account stays usable.
+  auto login = manager_->Login("bob", kGood, "1.2.3.4", "ua");
+  ASSERT_TRUE(login.ok());
+  auto host_token = manager_->IssueHostToken(session->id, *bob);
+  ASSERT_TRUE(host_token.ok());
+  ASSERT_TRUE(manager_->RevokeUser("bob", web_).ok());
+  EXPECT_FALSE(manager_->Authenticate(login->session_token).ok());
+  EXPECT_FALSE(manager_->AdmitHostByToken(host_token->token, "1.2.3.4").ok());
+  EXPECT_TRUE(manager_->Login("bob", kGood, "1.2.3.4", "ua").ok());
+  EXPECT_EQ(manager_->RevokeUser("nobody", web_).error().code, "not_found");
+
+  // Disable and delete tell the relay too.
+  ASSERT_TRUE(manager_->SetUserDisabled("bob", true, web_).ok());
+  ASSERT_TRUE(manager_->SetUserDisabled("bob", false, web_).ok());  // enabling revokes nothing
+  auto again = manager_->Login("bob", kGood, "1.2.3.4", "ua");
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(manager_->DeleteUser("bob", web_).ok());
+  EXPECT_FALSE(manager_->Authenticate(again->session_token).ok());
+  EXPECT_FALSE(manager_->Login("bob", kGood, "1.2.3.4", "ua").ok());
+  EXPECT_EQ(observer.revoked, (std::vector<std::pair<int64_t, std::string>>{
+                                  {bob->id, "bob"}, {bob->id, "bob"}, {bob->id, "bob"}}));
+
+  // The last administrator stays.
+  EXPECT_EQ(manager_->DeleteUser("admin", web_).error().code, "conflict");
+  EXPECT_EQ(manager_->ListUsers().size(), 1u);
+  manager_->SetObserver(nullptr);
+}
+
 }  // namespace
 }  // namespace tether::manager

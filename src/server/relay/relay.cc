@@ -16,7 +16,9 @@ RelayMetrics::RelayMetrics(Metrics& m)
                                    "Host input, clipboard and file frames dropped for want of the guest's consent")),
       live_sessions(m.Gauge("tether_relay_sessions_live", "Sessions with at least one endpoint connected")),
       guests(m.Gauge("tether_relay_guests", "Guest endpoints connected")),
-      hosts(m.Gauge("tether_relay_hosts", "Host endpoints connected")) {}
+      hosts(m.Gauge("tether_relay_hosts", "Host endpoints connected")),
+      forced_disconnects(m.Counter("tether_relay_forced_disconnects_total",
+                                   "Endpoints closed by a time limit or a revocation")) {}
 
 Relay::Relay(RelayDirectory& directory, Metrics& metrics, RelayOptions options)
     : directory_(directory), metrics_(metrics), options_(options) {}
@@ -25,7 +27,15 @@ Relay::~Relay() { CloseAll(); }
 
 std::shared_ptr<net::FrameSink> Relay::Accept(std::shared_ptr<net::FrameLink> link,
                                               std::optional<Admission> host) {
-  return std::make_shared<RelayEndpoint>(*this, std::move(link), std::move(host));
+  const bool refused = !host && !options_.admit.Permits(link->PeerAddress());
+  const std::string address = link->PeerAddress();
+  auto endpoint = std::make_shared<RelayEndpoint>(*this, std::move(link), std::move(host));
+  if (refused) {
+    metrics_.rejected.Add();
+    directory_.RefusedAddress(address);
+    endpoint->Refuse(v1::ERROR_CODE_FORBIDDEN, "connections from your address are not allowed");
+  }
+  return endpoint;
 }
 
 std::shared_ptr<SessionHub> Relay::Hub(const Admission& admission) {
@@ -57,12 +67,26 @@ void Relay::EndSession(const std::string& session_id, const std::string& reason)
 }
 
 void Relay::CloseAll() {
-  std::map<std::string, std::shared_ptr<SessionHub>> hubs;
-  {
-    std::lock_guard lock(mu_);
-    hubs = hubs_;
-  }
-  for (auto& [id, hub] : hubs) hub->End(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down");
+  for (auto& hub : Snapshot()) hub->End(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down");
+}
+
+std::vector<std::shared_ptr<SessionHub>> Relay::Snapshot() {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<SessionHub>> out;
+  out.reserve(hubs_.size());
+  for (auto& [id, hub] : hubs_) out.push_back(hub);
+  return out;
+}
+
+void Relay::Sweep() {
+  for (auto& hub : Snapshot()) hub->Sweep();
+}
+
+size_t Relay::CloseUser(int64_t user_id, const std::string& reason) {
+  size_t closed = 0;
+  if (user_id == 0) return 0;
+  for (auto& hub : Snapshot()) closed += hub->CloseUser(user_id, reason);
+  return closed;
 }
 
 size_t Relay::LiveSessions() {

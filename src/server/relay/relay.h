@@ -8,9 +8,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "base/clock.h"
 #include "base/metrics.h"
 #include "net/frame_link.h"
+#include "net/ip_access.h"
 #include "server/relay/relay_directory.h"
 
 namespace tether::relay {
@@ -20,6 +23,14 @@ class SessionHub;
 struct RelayOptions {
   uint32_t heartbeat_seconds = 20;
   uint32_t idle_timeout_seconds = 60;
+  // Forced disconnect (docs/security.md): a host that sent no input for this long is closed.
+  // 0 turns the limit off.
+  int64_t host_idle_seconds = 30 * 60;
+  // IP restrictions for connections on the relay port (security.ip.relay); browser viewers
+  // are the web server's "host" area instead.
+  net::IpRule admit;
+  // Time source for the limits; the relay's own real clock when null. Must outlive the relay.
+  const Clock* clock = nullptr;
 };
 
 // Counters shared by every hub and endpoint.
@@ -34,6 +45,7 @@ struct RelayMetrics {
   Metric& live_sessions;
   Metric& guests;
   Metric& hosts;
+  Metric& forced_disconnects;
 };
 
 class Relay {
@@ -43,12 +55,19 @@ class Relay {
 
   // A new connection. `host` is set when the web server already authenticated the user as a
   // host of a session; otherwise the endpoint's Hello decides (guests present a join code).
+  // A relay-port connection from an address RelayOptions::admit refuses is closed at once
+  // (with FORBIDDEN if its transport is already up) and may say nothing.
   std::shared_ptr<net::FrameSink> Accept(std::shared_ptr<net::FrameLink> link,
                                          std::optional<Admission> host);
   // Ends every connection of a session that ended elsewhere (web, CLI, expiry).
   void EndSession(const std::string& session_id, const std::string& reason);
   // Closes every connection (shutdown).
   void CloseAll();
+  // Applies the time limits to every live host (no input for too long, web login expired);
+  // called about once a second by the composition root, on any thread.
+  void Sweep();
+  // Closes every host endpoint of a user whose access was revoked; how many were closed.
+  size_t CloseUser(int64_t user_id, const std::string& reason);
   size_t LiveSessions();
 
   // For endpoints: the hub of a session, created on first use; dropped once empty.
@@ -58,11 +77,15 @@ class Relay {
   RelayDirectory& Directory() { return directory_; }
   RelayMetrics& Counters() { return metrics_; }
   const RelayOptions& Options() const { return options_; }
+  const Clock& Time() const { return options_.clock ? *options_.clock : real_clock_; }
 
  private:
+  std::vector<std::shared_ptr<SessionHub>> Snapshot();
+
   RelayDirectory& directory_;
   RelayMetrics metrics_;
   RelayOptions options_;
+  RealClock real_clock_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<SessionHub>> hubs_;
 };

@@ -2,6 +2,7 @@
 // RelayDirectory: what the Relay needs from the Session Manager, as a narrow interface wired by
 // the composition root — admitting endpoints to sessions and recording what happens in them.
 // Implementations run store work on the blocking pool and may call back on any thread.
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -21,6 +22,11 @@ struct Admission {
   // Guests admitted by a join or resume token: the resume token for their reconnections, sent
   // in the Welcome. Never logged.
   std::string resume_token = {};
+  // Hosts: the user behind the endpoint, so revoking the user closes it (0 for guests).
+  int64_t user_id = 0;
+  // Hosts from a web login: Unix time at which that login expires (web session absolute
+  // timeout); the relay closes the endpoint then. 0: no such limit.
+  int64_t not_after = 0;
 };
 
 class RelayDirectory {
@@ -43,6 +49,8 @@ class RelayDirectory {
   // Appends a session event (fire and forget).
   virtual void RecordEvent(const std::string& session_id, const std::string& kind,
                            const std::string& actor, const std::string& detail) = 0;
+  // A relay-port connection was refused by the IP restrictions (for the audit log).
+  virtual void RefusedAddress(const std::string& /*source*/) {}
   // An endpoint ended the session for everyone.
   virtual void EndSession(const std::string& session_id, const std::string& actor) = 0;
 };

@@ -79,7 +79,12 @@ void RelayEndpoint::OnFrame(const net::FrameBytes& frame) {
     }
     if (msg->has_pong() || msg->has_hello()) return;
   }
+  if (header->channel != wire::Channel::kVideo) NoteInput();
   hub_->Route(*this, *header, frame);
+}
+
+void RelayEndpoint::NoteInput() {
+  last_input_.store(relay_.Time().Steady().time_since_epoch().count(), std::memory_order_relaxed);
 }
 
 void RelayEndpoint::OnHello(const v1::Hello& hello) {
@@ -146,6 +151,7 @@ void RelayEndpoint::Attach(Admission admission) {
   if (s == State::kClosed) return;  // closed while the admission was being checked
   admission_ = std::move(admission);
   view_only = admission_.view_only;
+  NoteInput();  // the idle limit counts from the join
   hub_ = relay_.Hub(admission_);
   if (!state_.compare_exchange_strong(s, State::kAttached, std::memory_order_acq_rel)) {
     relay_.ReleaseIfEmpty(admission_.session_id);

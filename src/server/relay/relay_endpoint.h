@@ -4,6 +4,7 @@
 // strand; admission callbacks may arrive on a pool thread, so the state is atomic and the hub
 // pointer is published before the state changes.
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,9 +39,22 @@ class RelayEndpoint final : public net::FrameSink,
   net::SendResult Send(net::FrameBytes frame) { return link_->Send(std::move(frame)); }
   void SendControl(const v1::ControlMessage& msg);
   bool ConsentRequired() const { return admission_.consent_required; }
+  const Admission& Admitted() const { return admission_; }
+  // Steady time (clock ticks) of the host's last input: any frame a person caused (input,
+  // clipboard, chat, files, control other than keep-alives); video acks do not count.
+  std::chrono::steady_clock::time_point LastInput() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(last_input_.load(std::memory_order_relaxed)));
+  }
   // Sends a SessionError (with `ended_by` for SESSION_ENDED) and closes the link.
   void Fail(v1::ErrorCode code, const std::string& message,
             v1::EndpointRole ended_by = v1::ENDPOINT_ROLE_UNSPECIFIED);
+
+  // Refuses the connection before its Hello: sends the SessionError, closes, reads nothing more.
+  void Refuse(v1::ErrorCode code, const std::string& message) {
+    state_.store(State::kClosed, std::memory_order_release);
+    Fail(code, message);
+  }
 
   // Where a host stands with the guest's consent (docs/protocol.md section 5.5).
   enum class Consent {
@@ -58,16 +72,19 @@ class RelayEndpoint final : public net::FrameSink,
   bool awaiting_key = true;  // guarded by the hub's mutex: skip delta frames until a key frame
   Consent consent = Consent::kWaiting;  // hosts; guarded by the hub's mutex
   bool joined = false;  // hosts; guarded by the hub's mutex: "host_joined" was recorded
+  bool forced_out = false;  // guarded by the hub's mutex: a limit or a revocation closed it
 
  private:
   void OnHello(const v1::Hello& hello);
   void Attach(Admission admission);
+  void NoteInput();
 
   Relay& relay_;
   std::shared_ptr<net::FrameLink> link_;
   std::optional<Admission> preauth_;
   const uint64_t id_;
   std::atomic<State> state_{State::kAwaitHello};
+  std::atomic<std::chrono::steady_clock::rep> last_input_{0};
   v1::EndpointRole role_ = v1::ENDPOINT_ROLE_UNSPECIFIED;
   Admission admission_;
   std::shared_ptr<SessionHub> hub_;

@@ -168,6 +168,54 @@ void SessionHub::End(v1::ErrorCode code, const std::string& reason) {
   for (auto& ep : all) ep->Fail(code, reason, by);
 }
 
+void SessionHub::Sweep() {
+  const Clock& clock = relay_.Time();
+  const auto now = clock.Steady();
+  const int64_t now_unix = clock.NowUnix();
+  const int64_t idle_s = relay_.Options().host_idle_seconds;
+  std::vector<ForcedClose> closes;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& h : hosts_) {
+      if (h->forced_out) continue;
+      const int64_t not_after = h->Admitted().not_after;
+      if (not_after != 0 && now_unix >= not_after) {
+        closes.push_back({h, v1::ERROR_CODE_UNAUTHENTICATED, "your login has expired; log in again",
+                          "login expired"});
+      } else if (idle_s > 0 && now - h->LastInput() >= std::chrono::seconds(idle_s)) {
+        closes.push_back({h, v1::ERROR_CODE_TIMEOUT,
+                          "disconnected after " + DurationText(idle_s) + " without input",
+                          "no input for " + DurationText(idle_s)});
+      }
+      if (!closes.empty() && closes.back().host == h) h->forced_out = true;
+    }
+  }
+  ForceClose(std::move(closes));
+}
+
+size_t SessionHub::CloseUser(int64_t user_id, const std::string& reason) {
+  std::vector<ForcedClose> closes;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& h : hosts_) {
+      if (h->forced_out || h->Admitted().user_id != user_id) continue;
+      h->forced_out = true;
+      closes.push_back({h, v1::ERROR_CODE_FORBIDDEN, reason, "access revoked"});
+    }
+  }
+  const size_t n = closes.size();
+  ForceClose(std::move(closes));
+  return n;
+}
+
+void SessionHub::ForceClose(std::vector<ForcedClose> closes) {
+  for (auto& c : closes) {
+    relay_.Counters().forced_disconnects.Add();
+    relay_.Directory().RecordEvent(session_.session_id, "forced_disconnect", c.host->DisplayName(), c.detail);
+    c.host->Fail(c.code, c.message);
+  }
+}
+
 void SessionHub::Route(RelayEndpoint& from, const wire::FrameHeader& header, const net::FrameBytes& frame) {
   if (from.IsGuest()) {
     FromGuest(header, frame);

@@ -32,6 +32,11 @@ class SessionHub {
   // Tells everyone why they are being disconnected (SESSION_ENDED, or SHUTTING_DOWN so they
   // reconnect later) and closes them.
   void End(v1::ErrorCode code, const std::string& reason);
+  // Closes hosts past a time limit (no input for RelayOptions::host_idle_seconds, web login
+  // expired), each with a SessionError and a "forced_disconnect" event naming the reason.
+  void Sweep();
+  // Closes the hosts of `user_id` (access revoked); how many.
+  size_t CloseUser(int64_t user_id, const std::string& reason);
   bool Empty();
   const std::string& SessionId() const { return session_.session_id; }
 
@@ -49,6 +54,14 @@ class SessionHub {
   void OnConsentResponseLocked(const v1::ConsentResponse& r);
   void OnConsentWithdrawLocked(uint64_t endpoint_id);
   RelayEndpoint* FindHostLocked(uint64_t endpoint_id);
+  struct ForcedClose {
+    std::shared_ptr<RelayEndpoint> host;
+    v1::ErrorCode code;
+    std::string message;  // to the endpoint
+    std::string detail;   // in the session event
+  };
+  // Sends each its SessionError, records the events; mu_ not held.
+  void ForceClose(std::vector<ForcedClose> closes);
 
   Relay& relay_;
   Admission session_;

@@ -81,6 +81,16 @@ class SqliteUsers final : public manager::UserRepository {
     return {};
   }
 
+  Status Delete(int64_t id) override {
+    auto lock = db_.Lock();
+    Statement st(db_.Handle(), "DELETE FROM users WHERE id = ?1");
+    st.Bind(1, id);
+    st.Step();
+    if (!st.Ok()) return MakeError("store", st.ErrorMessage());
+    if (sqlite3_changes(db_.Handle()) == 0) return MakeError("not_found", "no such user");
+    return {};
+  }
+
  private:
   Result<User> Insert(const User& u, const char* sql) {
     Statement st(db_.Handle(), sql);

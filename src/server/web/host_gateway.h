@@ -3,6 +3,7 @@
 // side decides who may join (cookie, Origin, session state); the relay side routes the frames.
 // Implemented by the composition root over the Relay, so web/ and relay/ never include each
 // other.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,8 @@ struct HostGrant {
   std::string session_name;
   std::string username;
   bool view_only = false;
+  int64_t user_id = 0;     // revoking this user closes the viewer
+  int64_t not_after = 0;   // Unix time the web login expires; the relay closes the viewer then
 };
 
 class HostGateway {

@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "net/asio_util.h"
+#include "net/ip_access.h"
 #include "net/send_queue.h"
 #include "wire/frame.h"
 
@@ -291,6 +292,9 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
       }
       const auto& req = parser.get();
       HttpRequest request = ToRequest(req, peer);
+      // Behind a trusted reverse proxy the client is named in X-Forwarded-For; otherwise the
+      // header is the client's own claim and is ignored.
+      request.remote_addr = net::ClientAddress(peer, request.Header("x-forwarded-for"), limits.trusted_proxies);
       if (websocket::is_upgrade(req)) {
         auto decision = co_await net::RunOnPool(pool, [&] { return app.AuthorizeUpgrade(request); });
         if (!decision.grant) {
@@ -299,7 +303,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
           co_await http::async_write(stream, out, kNoThrow);
           break;
         }
-        co_await ServeWebSocket(conn, parser.release(), *decision.grant, peer);
+        co_await ServeWebSocket(conn, parser.release(), *decision.grant, request.remote_addr);
         co_return;
       }
       HttpResponse response = co_await net::RunOnPool(pool, [&] { return app.Handle(request); });

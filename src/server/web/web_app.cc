@@ -1,6 +1,7 @@
 #include "server/web/web_app.h"
 
 #include "base/crypto.h"
+#include "server/web/ip_areas.h"
 #include "server/web/path_policy.h"
 
 namespace tether::web {
@@ -78,7 +79,8 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
 
 HttpResponse WebApp::Handle(const HttpRequest& req) {
   requests_.Add();
-  HttpResponse resp = Dispatch(req);
+  auto refused = RefuseAddress(req);
+  HttpResponse resp = refused ? std::move(*refused) : Dispatch(req);
   AddSecurityHeaders(resp, options_.hsts);
   return resp;
 }
@@ -107,6 +109,13 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req) {
   return HttpResponse::NotFound();
 }
 
+std::optional<HttpResponse> WebApp::RefuseAddress(const HttpRequest& req) {
+  const char* area = RefusingArea(req, options_.ip);
+  if (!area) return std::nullopt;
+  manager_.AuditRefusedAddress(area, req.remote_addr, req.method + " " + req.path.substr(0, 200));
+  return HttpResponse::Error(403, "forbidden", "requests from your address are not allowed here");
+}
+
 WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
   UpgradeDecision d;
   auto finish = [&](HttpResponse r) {
@@ -114,6 +123,7 @@ WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
     d.response = std::move(r);
     return d;
   };
+  if (auto refused = RefuseAddress(req)) return finish(std::move(*refused));
   Params params;
   if (!IsCanonicalPath(req.path) || req.method != "GET" ||
       !Match("/api/v1/sessions/{}/connect", req.path, params)) {
@@ -134,7 +144,7 @@ WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
   if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kJoinSession, &*session); !st) {
     return finish(ErrorResponse(st.error()));
   }
-  d.grant = HostGrant{session->id, session->name, ctx->user.username, false};
+  d.grant = HostGrant{session->id, session->name, ctx->user.username, false, ctx->user.id, ctx->expires_at};
   return d;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/metrics.h"
+#include "net/ip_access.h"
 #include "server/manager/guest_join.h"
 #include "server/manager/session_manager.h"
 #include "server/web/host_gateway.h"
@@ -27,6 +28,9 @@ struct WebAppOptions {
   // empty, the host the guest reached the web server at with `relay_port`.
   std::string relay_public_address;
   uint16_t relay_port = 0;
+  // IP restrictions per area; requests arrive with the client address already resolved
+  // through trusted proxies (HttpLimits::trusted_proxies).
+  net::IpAreas ip;
 };
 
 struct HealthReport {
@@ -68,6 +72,8 @@ class WebApp {
   };
 
   HttpResponse Dispatch(const HttpRequest& req);
+  // The 403 for a client address an area's lists refuse (audited), or nullopt.
+  std::optional<HttpResponse> RefuseAddress(const HttpRequest& req);
   bool OriginAllowed(const HttpRequest& req) const;
   // The logged-in user, checking the CSRF token on state-changing requests.
   Result<manager::AuthContext> RequireUser(const HttpRequest& req);

@@ -1,0 +1,131 @@
+// Forced disconnect at the relay with a fake clock: a host that sends no input for
+// host_idle_seconds is closed with TIMEOUT and one "forced_disconnect" event; keep-alives and
+// video acks are not input, keys are; a viewer whose web login expired is closed; revoking a
+// user closes that user's hosts and no one else.
+#include <gtest/gtest.h>
+
+#include "base/clock.h"
+#include "server/relay/fake_relay_peers.h"
+#include "server/relay/relay.h"
+#include "wire/control.h"
+
+namespace tether::relay {
+namespace {
+
+struct WithClock {
+  FakeClock clock;
+};
+
+RelayOptions IdleAfter(const Clock& clock, int64_t seconds) {
+  RelayOptions o;
+  o.host_idle_seconds = seconds;
+  o.clock = &clock;
+  return o;
+}
+
+// The last SessionError the peer was sent, if any.
+std::optional<v1::SessionError> LastError(Peer& p) {
+  std::optional<v1::SessionError> e;
+  for (auto& m : p.link->TakeControl()) {
+    if (m.has_error()) e = m.error();
+  }
+  return e;
+}
+
+std::vector<Event> Forced(const FakeDirectory& d) {
+  std::vector<Event> out;
+  for (const auto& e : d.events) {
+    if (e.kind == "forced_disconnect") out.push_back(e);
+  }
+  return out;
+}
+
+class RelayIdleLimit : public ::testing::Test, public WithClock, public FakeRelayRig {
+ protected:
+  RelayIdleLimit() : FakeRelayRig(IdleAfter(clock, 60)) {}
+  void After(int64_t seconds) {
+    clock.Advance(std::chrono::seconds(seconds));
+    relay.Sweep();
+  }
+};
+
+TEST_F(RelayIdleLimit, AHostWithoutInputIsClosedOnceWithAnEvent) {
+  Peer guest = Guest();
+  Peer alice = Host("alice", /*consent_required=*/false);
+  After(30);
+  alice.Send(KeyInput());
+  After(59);  // 59 s since the key
+  EXPECT_FALSE(alice.link->closed);
+  EXPECT_TRUE(Forced(directory).empty());
+  After(1);
+  EXPECT_TRUE(alice.link->closed);
+  auto error = LastError(alice);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->code(), v1::ERROR_CODE_TIMEOUT);
+  EXPECT_EQ(error->message(), "disconnected after 1 min without input");
+  After(5);  // still in the hub until its link reports the close: no second event
+  EXPECT_EQ(Forced(directory), (std::vector<Event>{{"forced_disconnect", "alice", "no input for 1 min"}}));
+  EXPECT_FALSE(guest.link->closed);  // guests are never idle-limited
+}
+
+TEST_F(RelayIdleLimit, KeepAlivesAndVideoAcksAreNotInput) {
+  Peer guest = Guest();
+  Peer bob = Host("bob", /*consent_required=*/false);
+  v1::ControlMessage ping;
+  ping.mutable_ping()->set_nonce(7);
+  v1::VideoMessage ack;
+  ack.mutable_ack()->set_frame_id(1);
+  for (int i = 0; i < 5; ++i) {
+    After(10);
+    bob.Send(ControlFrame(ping));
+    bob.Send(wire::EncodeVideoFrame(ack));
+  }
+  EXPECT_FALSE(bob.link->closed);
+  After(10);
+  EXPECT_TRUE(bob.link->closed);
+}
+
+TEST_F(RelayIdleLimit, RevokingAUserClosesOnlyThatUsersHosts) {
+  Peer guest = Guest();
+  Admission a{"s1", "Printer", "alice", false, false};
+  a.user_id = 7;
+  Admission b{"s1", "Printer", "bob", false, false};
+  b.user_id = 8;
+  Peer alice = Host(a);
+  Peer bob = Host(b);
+  EXPECT_EQ(relay.CloseUser(7, "your access was revoked"), 1u);
+  EXPECT_TRUE(alice.link->closed);
+  auto error = LastError(alice);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->code(), v1::ERROR_CODE_FORBIDDEN);
+  EXPECT_FALSE(bob.link->closed);
+  EXPECT_FALSE(guest.link->closed);
+  EXPECT_EQ(relay.CloseUser(0, "nobody"), 0u);  // guests have no user
+  EXPECT_FALSE(guest.link->closed);
+  EXPECT_EQ(Forced(directory), (std::vector<Event>{{"forced_disconnect", "alice", "access revoked"}}));
+}
+
+class RelayLoginExpiry : public ::testing::Test, public WithClock, public FakeRelayRig {
+ protected:
+  RelayLoginExpiry() : FakeRelayRig(IdleAfter(clock, 0)) {}
+};
+
+TEST_F(RelayLoginExpiry, AViewerIsClosedWhenItsWebLoginExpires) {
+  Peer guest = Guest();
+  Admission a{"s1", "Printer", "carol", false, false};
+  a.not_after = clock.NowUnix() + 100;
+  Peer carol = Host(a);
+  clock.Advance(std::chrono::seconds(99));
+  relay.Sweep();
+  EXPECT_FALSE(carol.link->closed);  // idle limit off: no input needed
+  clock.Advance(std::chrono::seconds(1));
+  relay.Sweep();
+  EXPECT_TRUE(carol.link->closed);
+  auto error = LastError(carol);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->code(), v1::ERROR_CODE_UNAUTHENTICATED);
+  EXPECT_EQ(Forced(directory), (std::vector<Event>{{"forced_disconnect", "carol", "login expired"}}));
+}
+
+}  // namespace
+}  // namespace tether::relay
