@@ -365,6 +365,16 @@ describe('ViewerConnection reconnection', () => {
     expect(refresh.message.msg.value.monitor).toBe(ALL_MONITORS);
   });
 
+  it('stays disconnected after the relay\'s idle limit (TIMEOUT), showing its message', () => {
+    const t = setup();
+    t.conn.start();
+    t.handshake(true);
+    t.last().deliver(sessionError(ErrorCode.TIMEOUT, 'disconnected after 30 min without input'));
+    t.last().serverClose();
+    expect(t.conn.state).toBe('failed');
+    expect(t.states[t.states.length - 1][1]).toMatchObject({ message: 'disconnected after 30 min without input' });
+  });
+
   it('reconnects after a non-fatal SessionError, showing its message', () => {
     const t = setup();
     t.conn.start();

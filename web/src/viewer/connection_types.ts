@@ -97,6 +97,8 @@ export const FATAL_CODES: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.FORBIDDEN,
   ErrorCode.UNAVAILABLE,
+  // The relay's idle limit disconnected the host: coming back on its own would defeat it.
+  ErrorCode.TIMEOUT,
 ]);
 
 export const SESSION_ENDED_MESSAGE = 'The session has ended';
