@@ -57,7 +57,8 @@ async function joinViewer(server, s, auth) {
 describe('forced disconnect and lifetimes', () => {
   let server, auth;
   before(async () => {
-    server = await startWith('[security.sessions]\nhost_idle_seconds = 2\nmax_length_seconds = 8\nsupport_expiry_seconds = 2\n');
+    server = await startWith('[security.sessions]\nhost_idle_seconds = 2\nmax_length_seconds = 8\nsupport_expiry_seconds = 2\n' +
+      '[security.ip]\ntrusted_proxies = ["10.0.0.1"]\n[security.ip.relay]\nblock = ["192.0.2.0/24"]\n');
     await setupAdmin(server);
     auth = await login(server, 'admin', strongPassword);
   });
@@ -84,6 +85,22 @@ describe('forced disconnect and lifetimes', () => {
     assert.ok(events.length >= 1 && events.every((e) => e === 'forced_disconnect/admin/no input for 2 s'), events.join());
     guest.close();
     busy.close();
+  });
+
+  test('administrators see the limits and lists in force; hosts do not', async () => {
+    const r = await request(server, 'GET', '/api/v1/settings/security', { headers: { cookie: auth.cookie } });
+    assert.equal(r.status, 200, r.body);
+    assert.deepEqual(r.json.sessions, { host_idle_seconds: 2, max_length_seconds: 8, support_expiry_seconds: 2,
+      web_session_idle_seconds: 1800, web_session_max_seconds: 43200 });
+    assert.deepEqual(r.json.ip.trusted_proxies, ['10.0.0.1/32']);
+    assert.deepEqual(r.json.ip.relay, { allow: [], block: ['192.0.2.0/24'] });
+    assert.equal((await request(server, 'GET', '/api/v1/settings/security')).status, 401);
+    const add = await tether(server, ['user', 'add', 'hal', '--role', 'Host', '--password-stdin'], { input: `${strongPassword}\n` });
+    assert.equal(add.code, 0, add.stderr);
+    const host = await login(server, 'hal', strongPassword);
+    const refused = await request(server, 'GET', '/api/v1/settings/security', { headers: { cookie: host.cookie } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.error, 'forbidden');
   });
 
   test('a support session without a guest expires on its own', async () => {

@@ -163,6 +163,8 @@ int Tetherd::Run() {
   web_opts.relay_public_address = c.relay_public_address;
   web_opts.relay_port = p.relay->Port();
   web_opts.ip = c.ip;
+  web_opts.limits = {c.host_idle_seconds, c.lifetime.max_session_seconds, c.lifetime.support_expiry_seconds,
+                     c.manager.web_idle_timeout_s, c.manager.web_absolute_timeout_s};
   if (!c.public_url.empty()) {
     std::string rest = c.public_url.substr(8);
     web_opts.public_origin = "https://" + rest.substr(0, rest.find('/'));

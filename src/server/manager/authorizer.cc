@@ -14,13 +14,17 @@ const char* PermissionName(Permission p) {
     case Permission::kAddNoteToSession: return "AddNoteToSession";
     case Permission::kJoinSession: return "JoinSession";
     case Permission::kManageSessionGroups: return "ManageSessionGroups";
+    case Permission::kAdminister: return "Administer";
   }
   return "?";
 }
 
 Status Authorizer::Check(const Actor& actor, Permission permission, const Session*) const {
   if (actor.role == kRoleAdministrator) return {};
-  if (actor.role == kRoleHost && permission != Permission::kManageSessionGroups) return {};
+  if (actor.role == kRoleHost && permission != Permission::kManageSessionGroups &&
+      permission != Permission::kAdminister) {
+    return {};
+  }
   return MakeError("forbidden", std::string("you do not have the ") + PermissionName(permission) +
                                     " permission");
 }

@@ -22,6 +22,7 @@ enum class Permission {
   kAddNoteToSession,
   kJoinSession,
   kManageSessionGroups,
+  kAdminister,  // server settings and administration pages
 };
 const char* PermissionName(Permission p);
 

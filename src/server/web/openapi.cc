@@ -151,6 +151,12 @@ json Build() {
                     {"security", csrf}, {"parameters", id_param},
                     {"responses", Responses({{"201", {{"type", "object"},
                                                       {"properties", {{"token", str}, {"expires_at", integer}}}}}})}}}}},
+        {"/settings/security",
+         {{"get", {{"summary", "The forced-disconnect limits and IP restrictions in force (Administer permission)"},
+                   {"security", cookie},
+                   {"responses", Responses({{"200", {{"type", "object"},
+                                                     {"properties", {{"sessions", {{"type", "object"}}},
+                                                                     {"ip", {{"type", "object"}}}}}}}})}}}}},
         {"/openapi.json",
          {{"get", {{"summary", "This document"}, {"security", open}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
   AddGuestPaths(doc);

@@ -41,6 +41,7 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"PATCH", "/api/v1/session-groups/{}", &WebApp::UpdateGroup},
       {"DELETE", "/api/v1/session-groups/{}", &WebApp::DeleteGroup},
       {"GET", "/api/v1/session-groups/{}/subgroups", &WebApp::GroupSubgroups},
+      {"GET", "/api/v1/settings/security", &WebApp::SecuritySettings},
       {"POST", "/api/v1/guest/join", &WebApp::JoinAsGuest},
       {"GET", "/api/v1/guest/signing-key", &WebApp::GuestSigningKey},
       {"GET", "/setup", &WebApp::SetupPage, true},

@@ -31,6 +31,10 @@ struct WebAppOptions {
   // IP restrictions per area; requests arrive with the client address already resolved
   // through trusted proxies (HttpLimits::trusted_proxies).
   net::IpAreas ip;
+  // The time limits in force, in seconds (0: off), for GET /api/v1/settings/security.
+  struct Limits {
+    int64_t host_idle = 0, max_session = 0, support_expiry = 0, web_idle = 0, web_absolute = 0;
+  } limits;
 };
 
 struct HealthReport {
@@ -107,6 +111,8 @@ class WebApp {
   // guest_handlers.cc
   HttpResponse JoinAsGuest(const HttpRequest&, const Params&);
   HttpResponse GuestSigningKey(const HttpRequest&, const Params&);
+  // settings_handlers.cc
+  HttpResponse SecuritySettings(const HttpRequest&, const Params&);
   // service_handlers.cc
   HttpResponse Healthz(const HttpRequest&, const Params&);
   HttpResponse MetricsPage(const HttpRequest&, const Params&);
