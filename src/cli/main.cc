@@ -134,10 +134,28 @@ int main(int argc, char** argv) {
     sc->add_option("name", username, "user name")->required();
     sc->callback([&, v = verb] { op = std::string("user.") + v; args = {{"username", username}}; });
   }
-  auto* passwd = user->add_subcommand("passwd", "set a user's password (ends their web sessions)");
+  bool permanent = false;
+  auto* passwd = user->add_subcommand(
+      "passwd", "set a user's password (ends their web sessions; they must change it at next login)");
   passwd->add_option("name", username, "user name")->required();
   passwd->add_flag("--password-stdin", password_stdin, "read the password from standard input");
-  passwd->callback([&] { op = "user.passwd"; args = {{"username", username}}; need_password = true; });
+  passwd->add_flag("--permanent", permanent, "the user need not change this password at next login");
+  passwd->callback([&] {
+    op = "user.passwd";
+    args = {{"username", username}, {"require_change", !permanent}};
+    need_password = true;
+  });
+
+  auto* unlock = user->add_subcommand("unlock", "lift the lock after too many failed logins");
+  unlock->add_option("name", username, "user name")->required();
+  unlock->callback([&] { op = "user.unlock"; args = {{"username", username}}; });
+  std::string address;
+  auto* unlock_addr = app.add_subcommand("unlock-address", "lift the lock on a source address after too many failed logins");
+  unlock_addr->add_option("address", address, "IP address")->required();
+  unlock_addr->callback([&] { op = "address.unlock"; args = {{"address", address}}; });
+  auto* reset2fa = user->add_subcommand("reset-2fa", "turn off a user's two-factor authentication (lost device)");
+  reset2fa->add_option("name", username, "user name")->required();
+  reset2fa->callback([&] { op = "user.reset_two_factor"; args = {{"username", username}}; });
 
   auto* session = app.add_subcommand("session", "manage sessions");
   session->require_subcommand(1);

@@ -194,6 +194,31 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
     TableReader r(root, "security");
     auto& p = c.manager.policy;
     TRY(r.Get("password_min_length", p.min_length));
+    TRY(r.Get("password_allow_shorter_than_12", c.password_allow_short));
+    TRY(r.Get("password_require_upper", p.require_upper));
+    TRY(r.Get("password_require_lower", p.require_lower));
+    TRY(r.Get("password_require_digit", p.require_digit));
+    TRY(r.Get("password_require_symbol", p.require_symbol));
+    auto& l = c.manager.lockout;
+    int64_t window_min = l.window_s / 60, lock_min = l.lock_s / 60;
+    TRY(r.Get("lockout_failures", l.account_failures));
+    TRY(r.Get("lockout_address_failures", l.address_failures));
+    TRY(r.Get("lockout_window_minutes", window_min));
+    TRY(r.Get("lockout_minutes", lock_min));
+    if (l.account_failures < 1 || l.account_failures > 1000) return SettingError("security.lockout_failures", "must be from 1 to 1000");
+    if (l.address_failures < 1 || l.address_failures > 100000) {
+      return SettingError("security.lockout_address_failures", "must be from 1 to 100000");
+    }
+    if (window_min < 1 || window_min > 24 * 60) return SettingError("security.lockout_window_minutes", "must be from 1 to 1440");
+    if (lock_min < 1 || lock_min > 24 * 60) return SettingError("security.lockout_minutes", "must be from 1 to 1440");
+    l.window_s = window_min * 60;
+    l.lock_s = lock_min * 60;
+    std::string two_factor;
+    TRY(r.Get("two_factor", two_factor));
+    if (two_factor == "off") c.manager.two_factor = manager::TwoFactorPolicy::kOff;
+    else if (two_factor == "administrators") c.manager.two_factor = manager::TwoFactorPolicy::kAdministrators;
+    else if (two_factor == "everyone") c.manager.two_factor = manager::TwoFactorPolicy::kEveryone;
+    else if (!two_factor.empty()) return SettingError("security.two_factor", "must be off, administrators or everyone");
     TRY(r.Get("web_session_idle_minutes", c.manager.web_idle_timeout_s));
     TRY(r.Get("web_session_max_hours", c.manager.web_absolute_timeout_s));
     r.Allow("sessions");
@@ -274,8 +299,11 @@ Status Finalize(Config& c) {
   if (c.store_kind != "sqlite") {
     return SettingError("store.kind", "'" + c.store_kind + "' is not supported yet (sqlite)");
   }
-  if (c.manager.policy.min_length < 12) {
-    return SettingError("security.password_min_length", "must be at least 12");
+  // Weaker than 12 only on an explicit, separate override; never below 8.
+  const int floor = c.password_allow_short ? 8 : manager::PasswordPolicy::kSafeMinLength;
+  if (c.manager.policy.min_length < floor) {
+    return SettingError("security.password_min_length",
+                        c.password_allow_short ? "must be at least 8" : "must be at least 12");
   }
   if (c.manager.policy.min_length > 256) {
     return SettingError("security.password_min_length", "must be at most 256");

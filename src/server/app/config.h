@@ -44,6 +44,7 @@ struct Config {
   manager::LifetimeOptions lifetime;
   // [security.ip]: allow- and block-lists per area, trusted proxies.
   net::IpAreas ip;
+  bool password_allow_short = false;  // lets password_min_length go below 12 (not below 8)
   // [log]
   LogFormat log_format = LogFormat::kText;
   spdlog::level::level_enum log_level = spdlog::level::info;

@@ -76,6 +76,27 @@ std::vector<std::string> CertificateNames(const Config& c) {
   return names;
 }
 
+// The Argon2id parameters chosen at set-up: read from the store, or calibrated on this machine
+// and stored on the first start of a new database. Changing them later makes every hash be
+// replaced at its user's next login.
+manager::HashParams LoadOrCalibrateHashParams(manager::SettingsRepository& settings) {
+  auto log = Log("app");
+  auto ops = settings.Get("password_hash.ops"), mem = settings.Get("password_hash.mem_bytes");
+  if (ops && mem) {
+    try {
+      manager::HashParams p{std::stoull(*ops), static_cast<size_t>(std::stoull(*mem))};
+      if (p.ops >= 1 && p.ops <= 64 && p.mem_bytes >= (8u << 20) && p.mem_bytes <= (1u << 30)) return p;
+    } catch (const std::exception&) {
+    }
+    log->warn("stored password hashing parameters are unusable; calibrating again");
+  }
+  manager::HashParams p = manager::CalibrateHashParams();
+  (void)settings.Put("password_hash.ops", std::to_string(p.ops));
+  (void)settings.Put("password_hash.mem_bytes", std::to_string(p.mem_bytes));
+  log->info("calibrated password hashing: Argon2id, {} passes, {} MiB", p.ops, p.mem_bytes >> 20);
+  return p;
+}
+
 }  // namespace
 
 Tetherd::Tetherd(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
@@ -119,7 +140,11 @@ int Tetherd::Run() {
   p.signing = std::make_unique<SigningKey>(std::move(*signing));
   if (p.signing->generated) log->info("generated the agent configuration signing key {}", p.signing->key_file.string());
 
-  p.manager = std::make_unique<manager::SessionManager>(*p.store, p.clock, c.manager);
+  manager::ManagerOptions manager_options = c.manager;
+  manager_options.hash = LoadOrCalibrateHashParams(p.store->Settings());
+  // TOTP secrets are sealed with a key derived from the signing key (kept in its 0600 file).
+  manager_options.secrets_key = p.signing->key.DeriveKey("tether two-factor secrets v1");
+  p.manager = std::make_unique<manager::SessionManager>(*p.store, p.clock, manager_options);
   p.guest_join = std::make_unique<manager::GuestJoin>(*p.manager, p.clock, p.signing->key, tls->spki_pin, c.guest);
   p.manager->ResetGuestPresence();  // no guest is connected to a relay that has just started
   p.local_api = std::make_unique<manager::LocalApi>(*p.manager);

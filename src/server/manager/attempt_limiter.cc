@@ -12,8 +12,10 @@ bool AttemptLimiter::Allowed(const std::string& key) {
   std::lock_guard lock(mu_);
   auto it = failures_.find(key);
   if (it == failures_.end()) return true;
-  PruneLocked(it->second, clock_.NowUnix());
-  return static_cast<int>(it->second.size()) < max_failures_;
+  const int64_t now = clock_.NowUnix();
+  if (it->second.locked_until > now) return false;
+  PruneLocked(it->second.times, now);
+  return static_cast<int>(it->second.times.size()) < max_failures_;
 }
 
 int64_t AttemptLimiter::RetryAfter(const std::string& key) {
@@ -21,8 +23,9 @@ int64_t AttemptLimiter::RetryAfter(const std::string& key) {
   auto it = failures_.find(key);
   if (it == failures_.end()) return 0;
   const int64_t now = clock_.NowUnix();
-  PruneLocked(it->second, now);
-  const auto& times = it->second;
+  if (it->second.locked_until > now) return it->second.locked_until - now;
+  PruneLocked(it->second.times, now);
+  const auto& times = it->second.times;
   if (static_cast<int>(times.size()) < max_failures_) return 0;
   // Allowed again once enough of the oldest failures have left the window.
   const int64_t oldest_that_must_expire = times[times.size() - max_failures_];
@@ -39,9 +42,15 @@ void AttemptLimiter::Failure(const std::string& key) {
       order_.pop_front();
     }
   }
-  PruneLocked(it->second, clock_.NowUnix());
-  it->second.push_back(clock_.NowUnix());
-  if (it->second.size() > static_cast<size_t>(max_failures_) * 2) it->second.pop_front();
+  const int64_t now = clock_.NowUnix();
+  auto& times = it->second.times;
+  PruneLocked(times, now);
+  times.push_back(now);
+  if (lock_s_ > 0 && static_cast<int>(times.size()) >= max_failures_ && it->second.locked_until <= now) {
+    it->second.locked_until = now + lock_s_;
+    times.clear();  // after the lock, a fresh count
+  }
+  if (times.size() > static_cast<size_t>(max_failures_) * 2) times.pop_front();
 }
 
 void AttemptLimiter::Reset(const std::string& key) {

@@ -1,7 +1,9 @@
 #pragma once
 // AttemptLimiter: counts failures per key (an address, an account) in a sliding window and
-// says when a key has had too many. Bounded memory: the oldest keys are forgotten first when
-// the table is full. Thread-safe. The Clock must outlive it.
+// says when a key has had too many. With a lock time, reaching the limit locks the key for that
+// long and starts its count afresh; without, the key is free again as soon as enough failures
+// have left the window. Bounded memory: the oldest keys are forgotten first when the table is
+// full. Thread-safe. The Clock must outlive it.
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -14,8 +16,10 @@ namespace tether::manager {
 
 class AttemptLimiter {
  public:
-  AttemptLimiter(const Clock& clock, int max_failures, int64_t window_s, size_t max_keys = 100000)
-      : clock_(clock), max_failures_(max_failures), window_s_(window_s), max_keys_(max_keys) {}
+  AttemptLimiter(const Clock& clock, int max_failures, int64_t window_s, size_t max_keys = 100000,
+                 int64_t lock_s = 0)
+      : clock_(clock), max_failures_(max_failures), window_s_(window_s), max_keys_(max_keys),
+        lock_s_(lock_s) {}
 
   // False while `key` has max_failures or more failures inside the window.
   bool Allowed(const std::string& key);
@@ -25,14 +29,19 @@ class AttemptLimiter {
   void Reset(const std::string& key);
 
  private:
+  struct Entry {
+    std::deque<int64_t> times;
+    int64_t locked_until = 0;
+  };
   void PruneLocked(std::deque<int64_t>& times, int64_t now) const;
 
   const Clock& clock_;
   const int max_failures_;
   const int64_t window_s_;
   const size_t max_keys_;
+  const int64_t lock_s_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::deque<int64_t>> failures_;
+  std::unordered_map<std::string, Entry> failures_;
   std::deque<std::string> order_;  // insertion order, for eviction
 };
 

@@ -37,6 +37,31 @@ TEST(AttemptLimiter, RetryAfterSaysWhenTheKeyIsAllowedAgain) {
   EXPECT_EQ(limiter.RetryAfter("a"), 0);
 }
 
+TEST(AttemptLimiter, WithALockTimeTheKeyStaysLockedThatLongThenCountsAfresh) {
+  FakeClock clock;
+  AttemptLimiter limiter(clock, 5, 15 * 60, 1000, 15 * 60);
+  for (int i = 0; i < 4; ++i) {
+    limiter.Failure("alice");
+    clock.Advance(std::chrono::seconds(60));
+  }
+  EXPECT_TRUE(limiter.Allowed("alice"));
+  limiter.Failure("alice");  // the fifth inside 15 minutes
+  EXPECT_FALSE(limiter.Allowed("alice"));
+  EXPECT_EQ(limiter.RetryAfter("alice"), 15 * 60);
+  // The sliding window alone would free it when the first failure ages out (11 minutes on).
+  clock.Advance(std::chrono::seconds(11 * 60));
+  EXPECT_FALSE(limiter.Allowed("alice"));
+  clock.Advance(std::chrono::seconds(4 * 60));
+  EXPECT_TRUE(limiter.Allowed("alice"));
+  limiter.Failure("alice");  // one failure after the lock is not a new lock
+  EXPECT_TRUE(limiter.Allowed("alice"));
+  // An administrator's unlock ends a lock at once.
+  for (int i = 0; i < 4; ++i) limiter.Failure("alice");
+  EXPECT_FALSE(limiter.Allowed("alice"));
+  limiter.Reset("alice");
+  EXPECT_TRUE(limiter.Allowed("alice"));
+}
+
 TEST(AttemptLimiter, MemoryIsBounded) {
   FakeClock clock;
   AttemptLimiter limiter(clock, 1, 60, 100);

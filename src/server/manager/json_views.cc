@@ -4,7 +4,8 @@ namespace tether::manager {
 
 nlohmann::json UserJson(const User& u) {
   return {{"id", u.id}, {"username", u.username}, {"role", u.role},
-          {"disabled", u.disabled}, {"created_at", u.created_at}};
+          {"disabled", u.disabled}, {"created_at", u.created_at},
+          {"must_change_password", u.must_change_password}, {"two_factor_enabled", u.totp_enabled}};
 }
 
 nlohmann::json SessionJson(const Session& s) {

@@ -75,7 +75,30 @@ json Dispatch(SessionManager& m, const std::string& op, const json& args, const 
   if (op == "user.passwd") {
     std::string user, pass;
     if (!Arg(args, "username", user, err) || !Arg(args, "password", pass, err)) return err;
-    auto st = m.SetPassword(user, pass, actor);
+    // An administrator's reset is temporary unless the operator says otherwise.
+    bool require_change = true;
+    if (auto it = args.find("require_change"); it != args.end() && it->is_boolean()) {
+      require_change = it->get<bool>();
+    }
+    auto st = m.SetPassword(user, pass, actor, require_change);
+    return st ? Ok() : Fail(st.error());
+  }
+  if (op == "user.unlock") {
+    std::string user;
+    if (!Arg(args, "username", user, err)) return err;
+    auto st = m.UnlockAccount(user, actor);
+    return st ? Ok() : Fail(st.error());
+  }
+  if (op == "address.unlock") {
+    std::string address;
+    if (!Arg(args, "address", address, err)) return err;
+    m.UnlockAddress(address, actor);
+    return Ok();
+  }
+  if (op == "user.reset_two_factor") {
+    std::string user;
+    if (!Arg(args, "username", user, err)) return err;
+    auto st = m.ResetTwoFactor(user, actor);
     return st ? Ok() : Fail(st.error());
   }
   if (op == "session.create") {

@@ -15,15 +15,28 @@ struct PasswordPolicy {
   bool require_digit = true;
   bool require_symbol = true;
   static constexpr int kMaxLength = 1024;  // bound on work done for one request
+  // Below this, min_length is refused unless the operator overrides it explicitly.
+  static constexpr int kSafeMinLength = 12;
 
-  // The message names every rule the password breaks.
+  // The message names every rule the password breaks; a common password is refused whatever
+  // the other rules say.
   Status Check(const std::string& password) const;
 };
+
+// True for a password on the shipped list of the most common ones (common_passwords.inc),
+// compared ignoring case, also after stripping digits and symbols from both ends
+// ("Password123!" is "password").
+bool IsCommonPassword(const std::string& password);
 
 struct HashParams {
   unsigned long long ops = 3;
   size_t mem_bytes = 64u * 1024 * 1024;
 };
+
+// Picks Argon2id parameters so that one hash takes between target_ms and 2 * target_ms on this
+// machine: 64 MiB (less when even the fewest passes are too slow, never under 16 MiB) and
+// 2 to 10 passes. Takes a few hashes' time; run once at set-up and store the result.
+HashParams CalibrateHashParams(int target_ms = 250);
 
 class PasswordHasher {
  public:

@@ -28,6 +28,32 @@ TEST_F(PasswordTest, PolicyNamesEveryMissingRule) {
   EXPECT_FALSE(p.Check(std::string(2000, 'a') + "A1!").ok());
 }
 
+TEST_F(PasswordTest, CommonPasswordsAreRefusedEvenWhenDecorated) {
+  PasswordPolicy p;
+  EXPECT_TRUE(IsCommonPassword("password"));
+  EXPECT_TRUE(IsCommonPassword("PassWord"));
+  EXPECT_TRUE(IsCommonPassword("Password123!"));
+  EXPECT_TRUE(IsCommonPassword("2024!Dragon!!"));
+  EXPECT_TRUE(IsCommonPassword("Qwerty123456!"));
+  EXPECT_FALSE(IsCommonPassword("Correct-Horse-9-Battery"));
+  EXPECT_FALSE(IsCommonPassword("12345!!"));  // nothing left after stripping
+  auto st = p.Check("Password1234!");
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("common"), std::string::npos);
+  EXPECT_FALSE(p.Check("Iloveyou2024#").ok());
+}
+
+TEST_F(PasswordTest, CalibrationStaysInsideItsBounds) {
+  // A target no hash can meet: the memory is halved to its floor and the passes stay at 2.
+  HashParams fast = CalibrateHashParams(1);
+  EXPECT_EQ(fast.ops, 2u);
+  EXPECT_EQ(fast.mem_bytes, 16u * 1024 * 1024);
+  PasswordHasher h(fast);
+  auto hash = h.Hash("Correct-Horse-9-Battery");
+  ASSERT_TRUE(hash.ok());
+  EXPECT_NE(hash->find("m=16384,t=2"), std::string::npos) << *hash;
+}
+
 TEST_F(PasswordTest, Argon2idHashVerifiesOnlyTheRightPassword) {
   PasswordHasher h({1, 8 * 1024 * 1024});
   auto hash = h.Hash("Correct-Horse-9-Battery");

@@ -23,9 +23,18 @@ class UserRepository {
   virtual std::optional<User> FindByName(const std::string& username) = 0;
   virtual std::optional<User> FindById(int64_t id) = 0;
   virtual std::vector<User> List() = 0;
+  // Writes role, password hash, disabled, password_changed_at and must_change_password.
   virtual Status Update(const User& user) = 0;
   // Removes the user (their web sessions go with them); "not_found".
   virtual Status Delete(int64_t id) = 0;
+  // Writes the two-factor fields (totp_secret, totp_enabled, totp_last_step, recovery_codes).
+  virtual Status SetTwoFactor(const User& user) = 0;
+  // Records `step` as used only if it is later than the stored one, atomically: false when
+  // another login used this step (or a later one) first.
+  virtual bool AdvanceTotpStep(int64_t user_id, int64_t step) = 0;
+  // Replaces the recovery codes only if they still equal `expected`, atomically.
+  virtual bool ReplaceRecoveryCodes(int64_t user_id, const std::string& expected,
+                                    const std::string& replacement) = 0;
 };
 
 struct SessionQuery {
@@ -114,6 +123,15 @@ class WebSessionRepository {
   virtual Status DeleteForUser(int64_t user_id) = 0;
 };
 
+// Server-wide values decided once and kept (e.g. the calibrated password hashing parameters).
+class SettingsRepository {
+ public:
+  virtual ~SettingsRepository() = default;
+  virtual std::optional<std::string> Get(const std::string& key) = 0;
+  // Inserts or replaces.
+  virtual Status Put(const std::string& key, const std::string& value) = 0;
+};
+
 // Everything the Session Manager persists.
 class Store {
  public:
@@ -123,6 +141,7 @@ class Store {
   virtual SessionGroupRepository& Groups() = 0;
   virtual AuditRepository& Audit() = 0;
   virtual WebSessionRepository& WebSessions() = 0;
+  virtual SettingsRepository& Settings() = 0;
   // Schema version after migrations, and an integrity check of the underlying database.
   virtual int SchemaVersion() = 0;
   virtual Result<std::string> IntegrityCheck() = 0;

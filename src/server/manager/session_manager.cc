@@ -1,5 +1,7 @@
 #include "server/manager/session_manager.h"
 
+#include <sodium.h>
+
 #include <cctype>
 
 #include "base/crypto.h"
@@ -9,7 +11,14 @@ namespace tether::manager {
 
 SessionManager::SessionManager(Store& store, const Clock& clock, ManagerOptions options)
     : store_(store), clock_(clock), options_(options), hasher_(options.hash),
-      code_failures_(clock, 10, 60) {}
+      secrets_key_(options.secrets_key), code_failures_(clock, 10, 60),
+      account_failures_(clock, options.lockout.account_failures, options.lockout.window_s, 100000,
+                        options.lockout.lock_s),
+      address_failures_(clock, options.lockout.address_failures, options.lockout.window_s, 100000,
+                        options.lockout.lock_s) {
+  if (secrets_key_ == SealKey{}) randombytes_buf(secrets_key_.data(), secrets_key_.size());
+  options_.secrets_key = SealKey{};  // one copy is enough
+}
 
 void AppendAudit(Store& store, const Clock& clock, const std::string& kind, const Actor& actor,
                  const std::string& detail) {
@@ -21,6 +30,17 @@ void AppendAudit(Store& store, const Clock& clock, const std::string& kind, cons
   r.detail = detail;
   (void)store.Audit().Append(r);
 }
+
+namespace {
+
+// Lock keys of accounts: user names are matched ignoring case.
+std::string AccountKey(const std::string& username) {
+  std::string key = username.substr(0, 256);
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
+}  // namespace
 
 void SessionManager::Audit(const std::string& kind, const Actor& actor, const std::string& detail) {
   AppendAudit(store_, clock_, kind, actor, detail);
@@ -166,7 +186,7 @@ Status SessionManager::DeleteUser(const std::string& username, const Actor& acto
 }
 
 Status SessionManager::SetPassword(const std::string& username, const std::string& password,
-                                   const Actor& actor) {
+                                   const Actor& actor, bool require_change) {
   auto u = store_.Users().FindByName(username);
   if (!u) return MakeError("not_found", "no user named '" + username + "'");
   if (auto st = options_.policy.Check(password); !st) return st;
@@ -174,58 +194,131 @@ Status SessionManager::SetPassword(const std::string& username, const std::strin
   if (!hash) return hash.error();
   u->password_hash = *hash;
   u->password_changed_at = clock_.NowUnix();
+  u->must_change_password = require_change;
   if (auto st = store_.Users().Update(*u); !st) return st;
-  // A new password ends every web session of that user.
-  (void)store_.WebSessions().DeleteForUser(u->id);
-  Audit("user.password_changed", actor, username);
+  // A new password ends everything the user holds (web sessions, host tokens, live connections).
+  EndAccess(*u);
+  Audit(require_change ? "user.password_reset" : "user.password_changed", actor, username);
   return {};
 }
 
 // ---------------------------------------------------------------- web sessions
 
 Result<LoginResult> SessionManager::Login(const std::string& username, const std::string& password,
-                                          const std::string& source, const std::string& user_agent) {
+                                          const std::string& source, const std::string& user_agent,
+                                          const std::string& otp) {
   Actor actor{username.substr(0, 64), source};
+  const std::string agent = "agent=" + user_agent.substr(0, 200);
+  const std::string account = AccountKey(username);
+  // Every failure counts against the account name and the address, and is audited by kind.
+  auto fail = [&](const char* kind, Error answer) {
+    Audit(kind, actor, agent);
+    account_failures_.Failure(account);
+    address_failures_.Failure(source);
+    return answer;
+  };
   const Error invalid = MakeError("invalid_credentials", "wrong user name or password");
   if (password.size() > static_cast<size_t>(PasswordPolicy::kMaxLength) || username.size() > 256) {
     hasher_.VerifyDummy(password.substr(0, PasswordPolicy::kMaxLength));
-    Audit("login.failure.malformed", actor, "");
+    return fail("login.failure.malformed", invalid);
+  }
+  // Locked: the same answer after the same work as a wrong password, right password or not.
+  if (!account_failures_.Allowed(account) || !address_failures_.Allowed(source)) {
+    hasher_.VerifyDummy(password);
+    Audit("login.failure.locked", actor, agent);
     return invalid;
   }
   auto user = store_.Users().FindByName(username);
   if (!user) {
     hasher_.VerifyDummy(password);
-    Audit("login.failure.unknown_user", actor, "agent=" + user_agent.substr(0, 200));
-    return invalid;
+    return fail("login.failure.unknown_user", invalid);
   }
-  if (!hasher_.Verify(user->password_hash, password)) {
-    Audit("login.failure.bad_password", actor, "agent=" + user_agent.substr(0, 200));
-    return invalid;
+  if (!hasher_.Verify(user->password_hash, password)) return fail("login.failure.bad_password", invalid);
+  if (user->disabled) return fail("login.failure.disabled", invalid);
+  if (user->totp_enabled) {
+    if (otp.empty()) {
+      Audit("login.failure.otp_missing", actor, agent);
+      return MakeError("otp_required", "enter the one-time code from your authenticator app");
+    }
+    if (!UseSecondFactor(*user, otp, actor)) {
+      return fail("login.failure.bad_otp", MakeError("invalid_otp", "wrong or already used one-time code"));
+    }
   }
-  if (user->disabled) {
-    Audit("login.failure.disabled", actor, "agent=" + user_agent.substr(0, 200));
-    return invalid;
-  }
+  account_failures_.Reset(account);
   if (hasher_.NeedsRehash(user->password_hash)) {
     if (auto h = hasher_.Hash(password)) {
       user->password_hash = *h;
       (void)store_.Users().Update(*user);
     }
   }
+  auto result = OpenWebSession(*user, source, user_agent);
+  if (result) Audit("login.success", actor, agent);
+  return result;
+}
+
+Status SessionManager::UnlockAccount(const std::string& username, const Actor& actor) {
+  if (!store_.Users().FindByName(username)) return MakeError("not_found", "no user named '" + username + "'");
+  account_failures_.Reset(AccountKey(username));
+  Audit("user.unlocked", actor, username);
+  return {};
+}
+
+void SessionManager::UnlockAddress(const std::string& address, const Actor& actor) {
+  address_failures_.Reset(address);
+  Audit("address.unlocked", actor, address.substr(0, 64));
+}
+
+bool SessionManager::AccountLocked(const std::string& username) {
+  return !account_failures_.Allowed(AccountKey(username));
+}
+
+Result<LoginResult> SessionManager::OpenWebSession(const User& user, const std::string& source,
+                                                   const std::string& user_agent) {
   LoginResult result;
-  result.user = *user;
+  result.user = user;
   result.session_token = RandomToken(32);
   result.csrf_token = RandomToken(32);
   WebSession ws;
   ws.token_hash = Sha256Hex(result.session_token);
-  ws.user_id = user->id;
+  ws.user_id = user.id;
   ws.csrf_token = result.csrf_token;
   ws.created_at = ws.last_seen = clock_.NowUnix();
   ws.source = source;
   ws.user_agent = user_agent.substr(0, 200);
   if (auto st = store_.WebSessions().Create(ws); !st) return st.error();
-  Audit("login.success", actor, "agent=" + ws.user_agent);
   return result;
+}
+
+Result<LoginResult> SessionManager::ChangeOwnPassword(const AuthContext& ctx, const std::string& current,
+                                                      const std::string& replacement,
+                                                      const std::string& source,
+                                                      const std::string& user_agent) {
+  Actor actor{ctx.user.username, source};
+  if (current.size() > static_cast<size_t>(PasswordPolicy::kMaxLength)) {
+    return MakeError("validation", "password is longer than 1024 characters");
+  }
+  auto user = store_.Users().FindById(ctx.user.id);
+  if (!user) return MakeError("unauthenticated", "log in first");
+  const std::string account = AccountKey(user->username);
+  if (!account_failures_.Allowed(account) || !hasher_.Verify(user->password_hash, current)) {
+    Audit("password.change_failure.bad_password", actor, "");
+    account_failures_.Failure(account);
+    return MakeError("forbidden", "the current password is wrong");
+  }
+  if (auto st = options_.policy.Check(replacement); !st) return st.error();
+  if (replacement == current) {
+    return MakeError("validation", "the new password must differ from the current one");
+  }
+  auto hash = hasher_.Hash(replacement);
+  if (!hash) return hash.error();
+  user->password_hash = *hash;
+  user->password_changed_at = clock_.NowUnix();
+  user->must_change_password = false;
+  if (auto st = store_.Users().Update(*user); !st) return st.error();
+  // Everything the user holds ends (a thief's session included); the caller gets a fresh one.
+  EndAccess(*user);
+  Audit("password.changed", actor, "");
+  return OpenWebSession(*user, source, user_agent);
 }
 
 Result<AuthContext> SessionManager::Authenticate(const std::string& session_token) {

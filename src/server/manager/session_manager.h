@@ -16,12 +16,29 @@
 #include "server/manager/password.h"
 #include "server/manager/repositories.h"
 #include "server/manager/session_catalog.h"
+#include "server/manager/totp.h"
 
 namespace tether::manager {
 
+// Who must use two-factor authentication ([security] two_factor).
+enum class TwoFactorPolicy { kOff, kAdministrators, kEveryone };
+
+// Failed logins per account and per source address in a sliding window ([security] lockout_*).
+struct LockoutOptions {
+  int account_failures = 5;
+  int address_failures = 5;
+  int64_t window_s = 15 * 60;
+  int64_t lock_s = 15 * 60;
+};
+
 struct ManagerOptions {
   PasswordPolicy policy;
+  LockoutOptions lockout;
   HashParams hash;
+  TwoFactorPolicy two_factor = TwoFactorPolicy::kOff;
+  // Seals TOTP secrets at rest. All zero: a random key for this process only (tests).
+  SealKey secrets_key{};
+  std::string totp_issuer = "Tether";
   int64_t web_idle_timeout_s = 30 * 60;
   int64_t web_absolute_timeout_s = 12 * 60 * 60;
 };
@@ -57,6 +74,12 @@ struct AuthContext {
   User user;
   WebSession session;
   int64_t expires_at = 0;  // Unix time the web session ends at the latest (absolute timeout)
+};
+
+// What an authenticator app needs to enrol; shown once (the secret is stored sealed).
+struct TotpEnrolment {
+  std::string secret_base32;
+  std::string uri;  // otpauth://totp/...
 };
 
 struct ManagerStats {
@@ -96,7 +119,10 @@ class SessionManager {
                        const std::string& password, const Actor& actor);
   std::vector<User> ListUsers();
   Status SetUserDisabled(const std::string& username, bool disabled, const Actor& actor);
-  Status SetPassword(const std::string& username, const std::string& password, const Actor& actor);
+  // An administrator sets a user's password (ends their web sessions). With `require_change`
+  // the user must change it at their next login before anything else works.
+  Status SetPassword(const std::string& username, const std::string& password, const Actor& actor,
+                     bool require_change = true);
   // Ends everything the user holds now — web sessions, API tokens, live relay connections (via
   // the observer) — without disabling the account. Disabling and deleting do the same.
   Status RevokeUser(const std::string& username, const Actor& actor);
@@ -104,12 +130,42 @@ class SessionManager {
   Status DeleteUser(const std::string& username, const Actor& actor);
 
   // --- web sessions ---
-  // The same error ("invalid_credentials") for an unknown user, a wrong password and a
-  // disabled account, after the same amount of hashing work.
+  // The same error ("invalid_credentials") for an unknown user, a wrong password, a disabled
+  // account and a locked one (too many failures for the account or from the address), after the
+  // same amount of hashing work. Each failure counts against the account name and the address.
+  // A user with two-factor authentication on also needs `otp`: a 6-digit TOTP code (one step
+  // either side, never a step already used) or one of their recovery codes (single use). Without
+  // it the answer is "otp_required", with a wrong one "invalid_otp".
   Result<LoginResult> Login(const std::string& username, const std::string& password,
-                            const std::string& source, const std::string& user_agent);
+                            const std::string& source, const std::string& user_agent,
+                            const std::string& otp = "");
   Result<AuthContext> Authenticate(const std::string& session_token);
+  // An administrator lifts the lock on an account ("not_found" for an unknown user) or on a
+  // source address.
+  Status UnlockAccount(const std::string& username, const Actor& actor);
+  void UnlockAddress(const std::string& address, const Actor& actor);
+  bool AccountLocked(const std::string& username);
+  // The logged-in user changes their own password: the current one must be right ("forbidden"
+  // otherwise) and the new one must pass the policy and differ. Every web session of the user
+  // ends, the calling one included; the answer is a fresh session for the caller.
+  Result<LoginResult> ChangeOwnPassword(const AuthContext& ctx, const std::string& current,
+                                        const std::string& replacement, const std::string& source,
+                                        const std::string& user_agent);
   void Logout(const std::string& session_token, const std::string& source);
+
+  // --- two-factor authentication (two_factor.cc) ---
+  // Whether the policy demands two-factor authentication of this user.
+  bool TwoFactorRequired(const User& user) const;
+  // Starts (or restarts) enrolment with a new secret; "conflict" when it is already on.
+  Result<TotpEnrolment> BeginTotpEnrolment(const AuthContext& ctx, const std::string& source);
+  // Turns it on with a first code from the app; answers the ten recovery codes (shown once,
+  // stored hashed).
+  Result<std::vector<std::string>> ConfirmTotp(const AuthContext& ctx, const std::string& code,
+                                               const std::string& source);
+  // The user turns it off with their password ("forbidden" when wrong).
+  Status DisableTotp(const AuthContext& ctx, const std::string& password, const std::string& source);
+  // An administrator turns it off for a user who lost their device and recovery codes.
+  Status ResetTwoFactor(const std::string& username, const Actor& actor);
 
   // --- sessions ---
   Result<Session> CreateSession(SessionType type, const std::string& name,
@@ -181,6 +237,11 @@ class SessionManager {
  private:
   Result<User> CreateAdministrator(const std::string& username, const std::string& password,
                                    const Actor& actor);
+  // Checks a TOTP code or a recovery code of `user` and uses it up.
+  bool UseSecondFactor(const User& user, const std::string& otp, const Actor& actor);
+  // Creates a web session for `user` (after a login or a password change).
+  Result<LoginResult> OpenWebSession(const User& user, const std::string& source,
+                                     const std::string& user_agent);
   void Audit(const std::string& kind, const Actor& actor, const std::string& detail);
   // Whether `u` is the only enabled administrator.
   bool IsLastAdministrator(const User& u);
@@ -193,8 +254,11 @@ class SessionManager {
   SessionCatalog catalog_{store_, clock_, authorizer_};
   ManagerOptions options_;
   PasswordHasher hasher_;
+  SealKey secrets_key_;
   AttemptLimiter code_failures_;
   AttemptLimiter refusal_audits_{clock_, 1, 60};
+  AttemptLimiter account_failures_;  // keyed by the lower-cased user name as typed
+  AttemptLimiter address_failures_;  // keyed by the source address
   struct PendingHostToken {
     std::string session_id;
     int64_t user_id = 0;

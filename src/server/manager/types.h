@@ -21,6 +21,15 @@ struct User {
   bool disabled = false;
   int64_t created_at = 0;
   int64_t password_changed_at = 0;
+  // Set when an administrator sets the password: until the user changes it, their login works
+  // only for changing it (enforced by the web server, see WebApp::RequireUser).
+  bool must_change_password = false;
+  // Two-factor authentication (TOTP). Never leave the server; written only through
+  // UserRepository::SetTwoFactor and its atomic helpers, never by Update.
+  std::string totp_secret;     // sealed (see totp.h Seal); "" = none. Set but not enabled while enrolling
+  bool totp_enabled = false;   // confirmed with a first code
+  int64_t totp_last_step = 0;  // the last time step whose code was accepted (replay guard)
+  std::string recovery_codes;  // SHA-256 hex of each unused recovery code, comma-separated
 };
 
 enum class SessionType { kSupport, kMeeting, kAccess };

@@ -113,6 +113,23 @@ INSERT INTO session_groups (name, filter, subgroup_by, session_type, position, c
     ('Guest connected', 'online', '', '', 5),
     ('Offline for 30 days', 'NOT online AND last_seen < 30d ago AND created_at < 30d ago', '', 'access', 6));
 )sql",
+      // 4: server settings decided at set-up (the calibrated password hashing parameters);
+      // a password an administrator set must be changed at the user's next login.
+      R"sql(
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+)sql",
+      // 5: two-factor authentication (TOTP): the sealed secret, whether it is confirmed, the
+      // last accepted time step (replay guard) and the hashes of unused recovery codes.
+      R"sql(
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

@@ -19,8 +19,14 @@ std::string Str(const json& body, const char* key) {
 
 int StatusFor(const Error& e) {
   if (e.code == "validation") return 400;
-  if (e.code == "unauthenticated" || e.code == "invalid_credentials") return 401;
-  if (e.code == "csrf" || e.code == "forbidden" || e.code == "invalid_token") return 403;
+  if (e.code == "unauthenticated" || e.code == "invalid_credentials" || e.code == "otp_required" ||
+      e.code == "invalid_otp") {
+    return 401;
+  }
+  if (e.code == "csrf" || e.code == "forbidden" || e.code == "invalid_token" ||
+      e.code == "password_change_required" || e.code == "two_factor_required") {
+    return 403;
+  }
   if (e.code == "not_found") return 404;
   if (e.code == "conflict") return 409;
   if (e.code == "too_large") return 413;
@@ -69,14 +75,15 @@ HttpResponse WebApp::Login(const HttpRequest& req, const Params&) {
   // Rotate: whatever session the browser had is ended before a new one is issued.
   if (std::string old = SessionCookieValue(req); !old.empty()) manager_.Logout(old, req.remote_addr);
   auto result = manager_.Login(Str(*body, "username"), Str(*body, "password"), req.remote_addr,
-                               req.Header("user-agent"));
+                               req.Header("user-agent"), Str(*body, "otp"));
   if (!result) {
     logins_failed_.Add();
     return ErrorResponse(result.error());
   }
   logins_ok_.Add();
-  auto resp = HttpResponse::Json(
-      200, json{{"user", manager::UserJson(result->user)}, {"csrf_token", result->csrf_token}}.dump());
+  json user = manager::UserJson(result->user);
+  user["two_factor_required"] = manager_.TwoFactorRequired(result->user);
+  auto resp = HttpResponse::Json(200, json{{"user", user}, {"csrf_token", result->csrf_token}}.dump());
   resp.Set("Set-Cookie", SessionCookie(result->session_token, false));
   return resp;
 }
@@ -93,8 +100,25 @@ HttpResponse WebApp::Logout(const HttpRequest& req, const Params&) {
 HttpResponse WebApp::Me(const HttpRequest& req, const Params&) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());
-  return HttpResponse::Json(
-      200, json{{"user", manager::UserJson(ctx->user)}, {"csrf_token", ctx->session.csrf_token}}.dump());
+  json user = manager::UserJson(ctx->user);
+  user["two_factor_required"] = manager_.TwoFactorRequired(ctx->user);
+  return HttpResponse::Json(200, json{{"user", user}, {"csrf_token", ctx->session.csrf_token}}.dump());
+}
+
+HttpResponse WebApp::ChangePassword(const HttpRequest& req, const Params&) {
+  auto ctx = RequireUser(req);
+  if (!ctx) return ErrorResponse(ctx.error());
+  HttpResponse error;
+  auto body = ParseObjectBody(req, kMaxAuthBody, error);
+  if (!body) return error;
+  auto result = manager_.ChangeOwnPassword(*ctx, Str(*body, "current_password"),
+                                           Str(*body, "new_password"), req.remote_addr,
+                                           req.Header("user-agent"));
+  if (!result) return ErrorResponse(result.error());
+  auto resp = HttpResponse::Json(
+      200, json{{"user", manager::UserJson(result->user)}, {"csrf_token", result->csrf_token}}.dump());
+  resp.Set("Set-Cookie", SessionCookie(result->session_token, false));
+  return resp;
 }
 
 }  // namespace tether::web

@@ -25,6 +25,11 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"POST", "/api/v1/auth/login", &WebApp::Login},
       {"POST", "/api/v1/auth/logout", &WebApp::Logout},
       {"GET", "/api/v1/me", &WebApp::Me},
+      {"POST", "/api/v1/auth/password", &WebApp::ChangePassword},
+      {"POST", "/api/v1/auth/totp/enrol", &WebApp::BeginTotp},
+      {"POST", "/api/v1/auth/totp/confirm", &WebApp::ConfirmTotp},
+      {"POST", "/api/v1/auth/totp/disable", &WebApp::DisableTotp},
+      {"POST", "/api/v1/users/{}/unlock", &WebApp::UnlockUser},
       {"GET", "/api/v1/sessions", &WebApp::ListSessions},
       {"POST", "/api/v1/sessions", &WebApp::CreateSession},
       {"GET", "/api/v1/sessions/{}", &WebApp::GetSession},
@@ -47,6 +52,8 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/setup", &WebApp::SetupPage, true},
       {"GET", "/", &WebApp::UiPage},
       {"GET", "/login", &WebApp::UiPage},
+      {"GET", "/password", &WebApp::UiPage},
+      {"GET", "/two-factor", &WebApp::UiPage},
       {"GET", "/guest", &WebApp::UiPage},
       {"GET", "/sessions/{}/view", &WebApp::UiPage},
       {"GET", "/assets/{}", &WebApp::Asset},
@@ -188,6 +195,16 @@ Result<manager::AuthContext> WebApp::RequireUser(const HttpRequest& req) {
   if (req.IsStateChanging() &&
       !ConstantTimeEquals(req.Header("x-csrf-token"), ctx->session.csrf_token)) {
     return MakeError("csrf", "missing or wrong X-CSRF-Token header");
+  }
+  // Restricted logins: what they may reach is listed here, and nothing else is.
+  const bool basic = req.path == "/api/v1/me" || req.path == "/api/v1/auth/logout" ||
+                     req.path == "/api/v1/auth/password";
+  if (ctx->user.must_change_password && !basic) {
+    return MakeError("password_change_required", "change your password first");
+  }
+  if (!ctx->user.totp_enabled && manager_.TwoFactorRequired(ctx->user) && !basic &&
+      req.path != "/api/v1/auth/totp/enrol" && req.path != "/api/v1/auth/totp/confirm") {
+    return MakeError("two_factor_required", "turn on two-factor authentication first");
   }
   return ctx;
 }

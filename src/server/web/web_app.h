@@ -79,7 +79,10 @@ class WebApp {
   // The 403 for a client address an area's lists refuse (audited), or nullopt.
   std::optional<HttpResponse> RefuseAddress(const HttpRequest& req);
   bool OriginAllowed(const HttpRequest& req) const;
-  // The logged-in user, checking the CSRF token on state-changing requests.
+  // The logged-in user, checking the CSRF token on state-changing requests. A user who must
+  // change their password reaches only /me, logout and the password change
+  // ("password_change_required"); one the two-factor policy covers who has not enrolled reaches
+  // only those and the enrolment ("two_factor_required").
   Result<manager::AuthContext> RequireUser(const HttpRequest& req);
   static std::string SessionCookieValue(const HttpRequest& req);
   static manager::Actor ActorOf(const manager::AuthContext& ctx, const HttpRequest& req);
@@ -90,6 +93,12 @@ class WebApp {
   HttpResponse Login(const HttpRequest&, const Params&);
   HttpResponse Logout(const HttpRequest&, const Params&);
   HttpResponse Me(const HttpRequest&, const Params&);
+  HttpResponse ChangePassword(const HttpRequest&, const Params&);
+  // two_factor_handlers.cc
+  HttpResponse BeginTotp(const HttpRequest&, const Params&);
+  HttpResponse ConfirmTotp(const HttpRequest&, const Params&);
+  HttpResponse DisableTotp(const HttpRequest&, const Params&);
+  HttpResponse UnlockUser(const HttpRequest&, const Params&);
   // catalog_handlers.cc
   HttpResponse ListSessions(const HttpRequest&, const Params&);
   HttpResponse ListGroups(const HttpRequest&, const Params&);
