@@ -1,5 +1,7 @@
+import { ChangePasswordPage } from './auth/ChangePasswordPage';
 import { LoginPage } from './auth/LoginPage';
 import { SetupPage } from './auth/SetupPage';
+import { TwoFactorPage } from './auth/TwoFactorPage';
 import { GuestPage } from './guest/GuestPage';
 import { ControlPanel } from './panel/ControlPanel';
 import { AuthCard } from './ui/components';
@@ -15,6 +17,8 @@ export function App() {
   switch (path) {
     case '/': return <ControlPanel />;
     case '/login': return <LoginPage />;
+    case '/password': return <ChangePasswordPage />;
+    case '/two-factor': return <TwoFactorPage />;
     case '/setup': return <SetupPage />;
     case '/guest': return <GuestPage />;
     default:

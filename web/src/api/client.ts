@@ -12,6 +12,18 @@ export interface User {
   id: string | number;
   username: string;
   role: Role;
+  // An administrator set the password: nothing but changing it works until it is changed.
+  must_change_password?: boolean;
+  two_factor_enabled?: boolean;
+  // The server's policy demands two-factor authentication of this user.
+  two_factor_required?: boolean;
+}
+
+// POST /auth/totp/enrol: shown once.
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+  qr_svg: string;
 }
 
 export type SessionType = 'support' | 'meeting' | 'access';
@@ -267,6 +279,29 @@ export class ApiClient {
     } finally {
       this.setCsrfToken(null);
     }
+  }
+
+  // Changes the logged-in user's password; the server ends every session of the user and
+  // answers with a fresh one (new cookie and CSRF token).
+  async changePassword(currentPassword: string, newPassword: string): Promise<AuthInfo> {
+    const info = await this.request<AuthInfo>('POST', '/auth/password',
+      { current_password: currentPassword, new_password: newPassword });
+    this.setCsrfToken(info.csrf_token);
+    return info;
+  }
+
+  async beginTotp(): Promise<TotpEnrolment> {
+    return this.request<TotpEnrolment>('POST', '/auth/totp/enrol', {});
+  }
+
+  // Turns two-factor authentication on; answers the recovery codes (shown once).
+  async confirmTotp(code: string): Promise<string[]> {
+    const r = await this.request<{ recovery_codes: string[] }>('POST', '/auth/totp/confirm', { code });
+    return r.recovery_codes;
+  }
+
+  async disableTotp(password: string): Promise<void> {
+    await this.request<void>('POST', '/auth/totp/disable', { password });
   }
 
   async me(): Promise<AuthInfo> {

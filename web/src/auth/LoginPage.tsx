@@ -7,9 +7,10 @@ const OTP_CODES = new Set(['otp_required', 'two_factor_required']);
 
 function loginMessage(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.code === 'invalid_credentials' || (err.status === 401 && !OTP_CODES.has(err.code))) {
+    if (err.code === 'invalid_credentials' || (err.status === 401 && !OTP_CODES.has(err.code) && err.code !== 'invalid_otp')) {
       return 'Wrong user name or password';
     }
+    if (err.code === 'invalid_otp') return 'Wrong or already used code';
     if (err.code === 'locked') return err.message || 'Too many failed attempts. Try again later.';
     return err.message;
   }
@@ -29,8 +30,10 @@ export function LoginPage() {
     setError(null);
     setBusy(true);
     try {
-      await api.login(username.trim(), password, needOtp ? otp.trim() : undefined);
-      go('/');
+      const info = await api.login(username.trim(), password, needOtp ? otp.trim() : undefined);
+      if (info.user.must_change_password) go('/password');
+      else if (info.user.two_factor_required && !info.user.two_factor_enabled) go('/two-factor');
+      else go('/');
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiError && OTP_CODES.has(err.code) && !needOtp) {
@@ -49,8 +52,8 @@ export function LoginPage() {
         <Field id="password" label="Password" type="password" value={password} onInput={setPassword}
           autoComplete="current-password" required maxLength={1024} />
         {needOtp && (
-          <Field id="otp" label="One-time code" value={otp} onInput={setOtp}
-            autoComplete="one-time-code" inputMode="numeric" maxLength={16} autoFocus />
+          <Field id="otp" label="One-time code (or a recovery code)" value={otp} onInput={setOtp}
+            autoComplete="one-time-code" maxLength={16} autoFocus />
         )}
         {error && <Alert>{error}</Alert>}
         <button type="submit" class="primary" disabled={busy}>Log in</button>

@@ -25,6 +25,14 @@ function authLost(err: unknown): boolean {
     redirect('/login');
     return true;
   }
+  if (err instanceof ApiError && err.code === 'password_change_required') {
+    redirect('/password');
+    return true;
+  }
+  if (err instanceof ApiError && err.code === 'two_factor_required') {
+    redirect('/two-factor');
+    return true;
+  }
   return false;
 }
 
@@ -56,7 +64,11 @@ export function ControlPanel() {
   const isAdmin = user?.role === 'Administrator';
 
   useEffect(() => {
-    api.me().then((info) => setUser(info.user)).catch((err) => {
+    api.me().then((info) => {
+      if (info.user.must_change_password) go('/password');
+      else if (info.user.two_factor_required && !info.user.two_factor_enabled) go('/two-factor');
+      else setUser(info.user);
+    }).catch((err) => {
       if (!authLost(err)) setFatal(messageOf(err));
     });
     const timer = setInterval(() => setNow(nowSeconds()), 30_000);
@@ -153,6 +165,8 @@ export function ControlPanel() {
         <span class="product">Tether</span>
         <span class="spacer" />
         <span class="user" aria-label="Logged in as">{user.username}</span>
+        <a href="/two-factor">Two-factor</a>
+        <a href="/password">Change password</a>
         <button type="button" onClick={logout}>Log out</button>
       </header>
       <main class="panel wide">
