@@ -12,11 +12,6 @@ using nlohmann::json;
 constexpr size_t kMaxAuthBody = 16 * 1024;
 
 
-std::string Str(const json& body, const char* key) {
-  auto it = body.find(key);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 int StatusFor(const Error& e) {
   if (e.code == "validation") return 400;
   if (e.code == "unauthenticated" || e.code == "invalid_credentials" || e.code == "otp_required" ||
@@ -62,8 +57,9 @@ HttpResponse WebApp::Setup(const HttpRequest& req, const Params&) {
   HttpResponse error;
   auto body = ParseObjectBody(req, kMaxAuthBody, error);
   if (!body) return error;
-  auto user = manager_.CompleteSetup(Str(*body, "token"), Str(*body, "username"),
-                                     Str(*body, "password"), manager::Actor{"setup", req.remote_addr});
+  auto user = manager_.CompleteSetup(StringField(*body, "token"), StringField(*body, "username"),
+                                     StringField(*body, "password"),
+                                     manager::Actor{"setup", req.remote_addr});
   if (!user) return ErrorResponse(user.error());
   return HttpResponse::Json(201, json{{"user", manager::UserJson(*user)}}.dump());
 }
@@ -74,8 +70,8 @@ HttpResponse WebApp::Login(const HttpRequest& req, const Params&) {
   if (!body) return error;
   // Rotate: whatever session the browser had is ended before a new one is issued.
   if (std::string old = SessionCookieValue(req); !old.empty()) manager_.Logout(old, req.remote_addr);
-  auto result = manager_.Login(Str(*body, "username"), Str(*body, "password"), req.remote_addr,
-                               req.Header("user-agent"), Str(*body, "otp"));
+  auto result = manager_.Login(StringField(*body, "username"), StringField(*body, "password"),
+                               req.remote_addr, req.Header("user-agent"), StringField(*body, "otp"));
   if (!result) {
     logins_failed_.Add();
     return ErrorResponse(result.error());
@@ -111,8 +107,8 @@ HttpResponse WebApp::ChangePassword(const HttpRequest& req, const Params&) {
   HttpResponse error;
   auto body = ParseObjectBody(req, kMaxAuthBody, error);
   if (!body) return error;
-  auto result = manager_.ChangeOwnPassword(*ctx, Str(*body, "current_password"),
-                                           Str(*body, "new_password"), req.remote_addr,
+  auto result = manager_.ChangeOwnPassword(*ctx, StringField(*body, "current_password"),
+                                           StringField(*body, "new_password"), req.remote_addr,
                                            req.Header("user-agent"));
   if (!result) return ErrorResponse(result.error());
   auto resp = HttpResponse::Json(

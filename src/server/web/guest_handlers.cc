@@ -41,8 +41,7 @@ HttpResponse WebApp::JoinAsGuest(const HttpRequest& req, const Params&) {
   HttpResponse error;
   auto body = ParseObjectBody(req, kMaxGuestBody, error);
   if (!body) return error;
-  auto it = body->find("code");
-  std::string code = it != body->end() && it->is_string() ? it->get<std::string>() : std::string();
+  std::string code = StringField(*body, "code");
   // Codes are shown with spaces sometimes ("402 913"); the guest may type them so.
   std::erase(code, ' ');
   if (code.empty()) return HttpResponse::Error(400, "validation", "enter the code your technician gave you");

@@ -15,4 +15,9 @@ std::optional<nlohmann::json> ParseObjectBody(const HttpRequest& req, size_t max
   return body;
 }
 
+std::string StringField(const nlohmann::json& body, const char* key) {
+  auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace tether::web

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 
 #include "server/web/http_types.h"
 
@@ -13,5 +14,8 @@ namespace tether::web {
 // The body as a JSON object of at most `max_bytes`; otherwise nullopt with `error` set to
 // 413 too_large or 400 validation.
 std::optional<nlohmann::json> ParseObjectBody(const HttpRequest& req, size_t max_bytes, HttpResponse& error);
+
+// The string field `key` of a body object; "" when it is absent or not a string.
+std::string StringField(const nlohmann::json& body, const char* key);
 
 }  // namespace tether::web

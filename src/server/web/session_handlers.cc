@@ -34,10 +34,7 @@ HttpResponse WebApp::CreateSession(const HttpRequest& req, const Params&) {
   auto parsed = ParseObjectBody(req, kMaxSessionBody, error);
   if (!parsed) return error;
   const json& body = *parsed;
-  auto str = [&](const char* k) {
-    auto it = body.find(k);
-    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
+  auto str = [&](const char* k) { return StringField(body, k); };
   auto type = manager::ParseSessionType(str("type").empty() ? "support" : str("type"));
   if (!type) return HttpResponse::Error(400, "validation", "type must be support, meeting or access");
   if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kCreateSession); !st) {

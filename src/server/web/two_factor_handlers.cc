@@ -13,11 +13,6 @@ namespace {
 using nlohmann::json;
 constexpr size_t kMaxTwoFactorBody = 4 * 1024;
 
-std::string Str(const json& body, const char* key) {
-  auto it = body.find(key);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 HttpResponse WebApp::BeginTotp(const HttpRequest& req, const Params&) {
@@ -38,7 +33,7 @@ HttpResponse WebApp::ConfirmTotp(const HttpRequest& req, const Params&) {
   HttpResponse error;
   auto body = ParseObjectBody(req, kMaxTwoFactorBody, error);
   if (!body) return error;
-  auto codes = manager_.ConfirmTotp(*ctx, Str(*body, "code"), req.remote_addr);
+  auto codes = manager_.ConfirmTotp(*ctx, StringField(*body, "code"), req.remote_addr);
   if (!codes) return ErrorResponse(codes.error());
   return HttpResponse::Json(200, json{{"recovery_codes", *codes}}.dump());
 }
@@ -49,7 +44,7 @@ HttpResponse WebApp::DisableTotp(const HttpRequest& req, const Params&) {
   HttpResponse error;
   auto body = ParseObjectBody(req, kMaxTwoFactorBody, error);
   if (!body) return error;
-  if (auto st = manager_.DisableTotp(*ctx, Str(*body, "password"), req.remote_addr); !st) {
+  if (auto st = manager_.DisableTotp(*ctx, StringField(*body, "password"), req.remote_addr); !st) {
     return ErrorResponse(st.error());
   }
   return HttpResponse::NoContent();
