@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type User } from '../api/client';
 import { Alert, AuthCard, Field } from '../ui/components';
 import { go, redirect } from '../ui/nav';
+import { NewPasswordFields } from './NewPasswordFields';
 import { checkPassword, describeProblems } from './password_policy';
 
 // /password: the logged-in user changes their password. After an administrator set it, this is
@@ -48,15 +49,8 @@ export function ChangePasswordPage() {
         <input type="text" name="username" autoComplete="username" value={user.username} hidden readOnly />
         <Field id="current" label="Current password" type="password" value={current} onInput={setCurrent}
           autoComplete="current-password" required maxLength={1024} autoFocus />
-        <Field id="password" label="New password" type="password" value={password} onInput={setPassword}
-          autoComplete="new-password" required maxLength={1024} describedBy="password-rules" />
-        <ul id="password-rules" class="rules" aria-label="Password rules">
-          {policy.rules.map((r) => (
-            <li key={r.id} class={r.ok ? 'ok' : 'todo'}>{r.label}</li>
-          ))}
-        </ul>
-        <Field id="confirm" label="Confirm new password" type="password" value={confirm} onInput={setConfirm}
-          autoComplete="new-password" required maxLength={1024} />
+        <NewPasswordFields label="New password" password={password} onPassword={setPassword}
+          confirm={confirm} onConfirm={setConfirm} policy={policy} />
         {error && <Alert>{error}</Alert>}
         <button type="submit" class="primary" disabled={busy}>Change password</button>
       </form>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client';
 import { Alert, AuthCard, Field } from '../ui/components';
 import { documentStatus, go } from '../ui/nav';
+import { NewPasswordFields } from './NewPasswordFields';
 import { checkPassword, describeProblems } from './password_policy';
 
 function SetupComplete() {
@@ -59,15 +60,8 @@ export function SetupPage() {
       <form onSubmit={submit} noValidate>
         <Field id="username" label="User name" value={username} onInput={setUsername}
           autoComplete="username" required maxLength={64} autoFocus />
-        <Field id="password" label="Password" type="password" value={password} onInput={setPassword}
-          autoComplete="new-password" required maxLength={1024} describedBy="password-rules" />
-        <ul id="password-rules" class="rules" aria-label="Password rules">
-          {policy.rules.map((r) => (
-            <li key={r.id} class={r.ok ? 'ok' : 'todo'}>{r.label}</li>
-          ))}
-        </ul>
-        <Field id="confirm" label="Confirm password" type="password" value={confirm} onInput={setConfirm}
-          autoComplete="new-password" required maxLength={1024} />
+        <NewPasswordFields label="Password" password={password} onPassword={setPassword}
+          confirm={confirm} onConfirm={setConfirm} policy={policy} />
         {error && <Alert>{error}</Alert>}
         <button type="submit" class="primary" disabled={busy}>Create administrator</button>
       </form>
