@@ -8,6 +8,7 @@
 
 #include "agent/session/capture_pump.h"
 #include "agent/session/clipboard_pump.h"
+#include "agent/session/guest_facts.h"
 #include "agent/session/guest_consent.h"
 #include "base/log.h"
 #include "net/tls.h"
@@ -338,6 +339,9 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
             log->info("joined through {} (protocol {})", msg->welcome().server(), msg->welcome().protocol_version());
             if (!ending) link = GuestUiState::Link::kConnected;
             RefreshUi();
+            v1::ControlMessage facts;
+            *facts.mutable_guest_info() = DescribeThisMachine();
+            SendControl(facts);
             pump->ResendLayout();
             if (!heartbeat_started) {
               heartbeat_started = true;

@@ -56,6 +56,19 @@ void RelayBridge::RefusedAddress(const std::string& source) {
   boost::asio::post(pool_, [this, source] { manager_.AuditRefusedAddress("relay", source, "relay connection"); });
 }
 
+void RelayBridge::UpdateGuestInfo(const std::string& session_id, const relay::GuestFacts& facts) {
+  // On the events strand: after the guest_connected event the relay recorded before it.
+  boost::asio::post(events_, [this, session_id, facts] {
+    manager::GuestInfo info;
+    info.machine = facts.machine;
+    info.os = facts.os;
+    info.user = facts.user;
+    info.agent_version = facts.agent_version;
+    info.address = facts.address;
+    (void)manager_.UpdateGuestInfo(session_id, info);
+  });
+}
+
 std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& grant,
                                                         std::shared_ptr<net::FrameLink> link) {
   relay::Admission admission{grant.session_id, grant.session_name, grant.username, grant.view_only,

@@ -37,6 +37,7 @@ class RelayBridge final : public relay::RelayDirectory,
                    const std::string& actor, const std::string& detail) override;
   void EndSession(const std::string& session_id, const std::string& actor) override;
   void RefusedAddress(const std::string& source) override;
+  void UpdateGuestInfo(const std::string& session_id, const relay::GuestFacts& facts) override;
 
   // HostGateway
   std::shared_ptr<net::FrameSink> AttachHost(const web::HostGrant& grant,

@@ -62,7 +62,9 @@ struct Event {
 class FakeDirectory final : public RelayDirectory {
  public:
   void AdmitGuest(const std::string&, const std::string&, std::function<void(Result<Admission>)> done) override {
-    done(Admission{"s1", "Printer", "guest", false});
+    Admission admission{"s1", "Printer", "guest", false};
+    admission.session_type = session_type;
+    done(admission);
   }
   void AdmitHost(const std::string&, const std::string&, std::function<void(Result<Admission>)> done) override {
     done(MakeError("unauthenticated", "no"));
@@ -73,6 +75,9 @@ class FakeDirectory final : public RelayDirectory {
   }
   // Like the real bridge, this only records; the test then plays the Session Manager's answer.
   void EndSession(const std::string&, const std::string& actor) override { ended_by.push_back(actor); }
+  void UpdateGuestInfo(const std::string& session_id, const GuestFacts& facts) override {
+    guest_info.push_back({session_id, facts});
+  }
   // Consent events only, in order.
   std::vector<Event> Consent() const {
     std::vector<Event> out;
@@ -83,6 +88,8 @@ class FakeDirectory final : public RelayDirectory {
   }
   std::vector<Event> events;
   std::vector<std::string> ended_by;
+  std::vector<std::pair<std::string, GuestFacts>> guest_info;
+  std::string session_type = "support";  // of "s1", for guests and for Host(name)
 };
 
 inline std::string ControlFrame(const v1::ControlMessage& m) { return wire::EncodeControlFrame(m); }
@@ -94,6 +101,29 @@ inline std::string KeyInput() {
   m.mutable_key()->set_keysym(0x61);
   m.mutable_key()->set_down(true);
   return wire::EncodeFrame(wire::Channel::kInput, m);
+}
+
+inline std::string VideoKeyFrame(uint64_t id) {
+  v1::VideoMessage m;
+  m.mutable_frame()->set_frame_id(id);
+  m.mutable_frame()->set_width(64);
+  m.mutable_frame()->set_height(64);
+  m.mutable_frame()->set_key_frame(true);
+  return wire::EncodeVideoFrame(m);
+}
+
+inline std::string Clipboard() {
+  v1::ClipboardMessage m;
+  m.mutable_text()->set_text("secret");
+  return wire::EncodeFrame(wire::Channel::kClipboard, m);
+}
+
+inline v1::ControlMessage Response(uint64_t id, bool granted, bool timed_out = false) {
+  v1::ControlMessage m;
+  m.mutable_consent_response()->set_endpoint_id(id);
+  m.mutable_consent_response()->set_granted(granted);
+  m.mutable_consent_response()->set_timed_out(timed_out);
+  return m;
 }
 
 struct Peer {
@@ -127,7 +157,9 @@ class FakeRelayRig {
   }
 
   Peer Host(const std::string& name, bool consent_required = true) {
-    return Host(Admission{"s1", "Printer", name, false, consent_required});
+    Admission admission{"s1", "Printer", name, false, consent_required};
+    admission.session_type = directory.session_type;
+    return Host(std::move(admission));
   }
 
   Peer Host(Admission admission) {

@@ -14,6 +14,8 @@ RelayMetrics::RelayMetrics(Metrics& m)
                                         "Input events dropped because the host is view-only")),
       dropped_no_consent(m.Counter("tether_relay_dropped_no_consent_total",
                                    "Host input, clipboard and file frames dropped for want of the guest's consent")),
+      guest_info_ignored(m.Counter("tether_relay_guest_info_ignored_total",
+                                   "GuestInfo messages beyond the first of a guest connection, ignored")),
       live_sessions(m.Gauge("tether_relay_sessions_live", "Sessions with at least one endpoint connected")),
       guests(m.Gauge("tether_relay_guests", "Guest endpoints connected")),
       hosts(m.Gauge("tether_relay_hosts", "Host endpoints connected")),

@@ -42,6 +42,7 @@ struct RelayMetrics {
   Metric& video_dropped;
   Metric& input_dropped_view_only;
   Metric& dropped_no_consent;
+  Metric& guest_info_ignored;
   Metric& live_sessions;
   Metric& guests;
   Metric& hosts;

@@ -29,6 +29,16 @@ struct Admission {
   int64_t not_after = 0;
 };
 
+// What a guest said about its machine (a checked GuestInfo, docs/protocol.md section 3.1) and
+// the network address the relay saw it connect from.
+struct GuestFacts {
+  std::string machine;
+  std::string os;
+  std::string user;
+  std::string agent_version;
+  std::string address;
+};
+
 class RelayDirectory {
  public:
   virtual ~RelayDirectory() = default;
@@ -51,6 +61,9 @@ class RelayDirectory {
                            const std::string& actor, const std::string& detail) = 0;
   // A relay-port connection was refused by the IP restrictions (for the audit log).
   virtual void RefusedAddress(const std::string& /*source*/) {}
+  // The guest described its machine: becomes the session's guest information (fire and forget;
+  // the store is written off the calling thread).
+  virtual void UpdateGuestInfo(const std::string& session_id, const GuestFacts& facts) {}
   // An endpoint ended the session for everyone.
   virtual void EndSession(const std::string& session_id, const std::string& actor) = 0;
 };

@@ -37,6 +37,7 @@ class RelayEndpoint final : public net::FrameSink,
   // Whether the endpoint was admitted without the right to control (hosts).
   bool AdmittedViewOnly() const { return admission_.view_only; }
   net::SendResult Send(net::FrameBytes frame) { return link_->Send(std::move(frame)); }
+  const std::string& PeerAddress() const { return link_->PeerAddress(); }
   void SendControl(const v1::ControlMessage& msg);
   bool ConsentRequired() const { return admission_.consent_required; }
   const Admission& Admitted() const { return admission_; }
@@ -73,6 +74,7 @@ class RelayEndpoint final : public net::FrameSink,
   Consent consent = Consent::kWaiting;  // hosts; guarded by the hub's mutex
   bool joined = false;  // hosts; guarded by the hub's mutex: "host_joined" was recorded
   bool forced_out = false;  // guarded by the hub's mutex: a limit or a revocation closed it
+  bool guest_info_recorded = false;     // guests; guarded by the hub's mutex
 
  private:
   void OnHello(const v1::Hello& hello);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "server/relay/guest_info_check.h"
 #include "server/relay/relay_endpoint.h"
 #include "wire/control.h"
 
@@ -218,7 +219,7 @@ void SessionHub::ForceClose(std::vector<ForcedClose> closes) {
 
 void SessionHub::Route(RelayEndpoint& from, const wire::FrameHeader& header, const net::FrameBytes& frame) {
   if (from.IsGuest()) {
-    FromGuest(header, frame);
+    FromGuest(from, header, frame);
   } else {
     FromHost(from, header, frame);
   }
@@ -244,7 +245,7 @@ void SessionHub::RequestKeyFrameLocked() {
   guest_->Send(std::make_shared<const std::string>(wire::EncodeVideoFrame(refresh)));
 }
 
-void SessionHub::FromGuest(const wire::FrameHeader& h, const net::FrameBytes& frame) {
+void SessionHub::FromGuest(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame) {
   std::lock_guard lock(mu_);
   // Only hosts the guest let in see its screen, cursor, layout, clipboard and files.
   switch (h.channel) {
@@ -280,6 +281,8 @@ void SessionHub::FromGuest(const wire::FrameHeader& h, const net::FrameBytes& fr
         OnConsentResponseLocked(msg->consent_response());
       } else if (msg->has_consent_withdraw()) {
         OnConsentWithdrawLocked(msg->consent_withdraw().endpoint_id());
+      } else if (msg->has_guest_info()) {
+        OnGuestInfoLocked(from, msg->guest_info());
       } else if (msg->has_end_session()) {
         ended_by_guest_ = true;
         relay_.Directory().EndSession(session_.session_id, "guest");
@@ -376,6 +379,22 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
       if (guest_) guest_->Send(frame);
       return;
   }
+}
+
+// Recorded once per guest connection; a second one is ignored, so a guest cannot keep the store
+// busy. A malformed one closes the connection like any protocol error.
+void SessionHub::OnGuestInfoLocked(RelayEndpoint& guest, const v1::GuestInfo& info) {
+  if (guest.guest_info_recorded) {
+    relay_.Counters().guest_info_ignored.Add();
+    return;
+  }
+  auto facts = CheckGuestInfo(info, guest.PeerAddress());
+  if (!facts) {
+    relay_.Counters().rejected.Add();
+    return guest.Fail(v1::ERROR_CODE_PROTOCOL, facts.error().message);
+  }
+  guest.guest_info_recorded = true;
+  relay_.Directory().UpdateGuestInfo(session_.session_id, *facts);
 }
 
 RelayEndpoint* SessionHub::FindHostLocked(uint64_t endpoint_id) {

@@ -41,7 +41,8 @@ class SessionHub {
   const std::string& SessionId() const { return session_.session_id; }
 
  private:
-  void FromGuest(const wire::FrameHeader& h, const net::FrameBytes& frame);
+  void FromGuest(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame);
+  void OnGuestInfoLocked(RelayEndpoint& guest, const v1::GuestInfo& info);
   void FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame);
   void SendToHost(RelayEndpoint& host, const net::FrameBytes& frame, bool droppable);
   void RequestKeyFrameLocked();

@@ -16,29 +16,6 @@
 namespace tether::relay {
 namespace {
 
-std::string VideoKeyFrame(uint64_t id) {
-  v1::VideoMessage m;
-  m.mutable_frame()->set_frame_id(id);
-  m.mutable_frame()->set_width(64);
-  m.mutable_frame()->set_height(64);
-  m.mutable_frame()->set_key_frame(true);
-  return wire::EncodeVideoFrame(m);
-}
-
-std::string Clipboard() {
-  v1::ClipboardMessage m;
-  m.mutable_text()->set_text("secret");
-  return wire::EncodeFrame(wire::Channel::kClipboard, m);
-}
-
-v1::ControlMessage Response(uint64_t id, bool granted, bool timed_out = false) {
-  v1::ControlMessage m;
-  m.mutable_consent_response()->set_endpoint_id(id);
-  m.mutable_consent_response()->set_granted(granted);
-  m.mutable_consent_response()->set_timed_out(timed_out);
-  return m;
-}
-
 v1::ControlMessage Withdraw(uint64_t id = 0) {
   v1::ControlMessage m;
   m.mutable_consent_withdraw()->set_endpoint_id(id);
