@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
   auto* s_create = session->add_subcommand("create", "create a session");
   s_create->add_option("--type", type, "support, meeting or access")->required();
   s_create->add_option("--name", name, "session name")->required();
-  s_create->add_option("--code", code, "join code (support sessions; generated when omitted)");
+  s_create->add_option("--code", code, "join code (support and meeting sessions; generated when omitted)");
   s_create->callback([&] {
     op = "session.create";
     args = {{"type", type}, {"name", name}};

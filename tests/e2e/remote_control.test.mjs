@@ -12,17 +12,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
-  agentBin, login, request, setupAdmin, startAgent, startTetherd, strongPassword, tempDir, tetherdBin,
+  agentBin, login, request, setupAdmin, startAgent, startTetherd, strongPassword, tetherdBin,
 } from '../lib/tetherd.mjs';
+import {
+  STEP_TIMEOUT, assertCanvasMatchesX, canvasState, launchBrowser, logInPage, sleep, waitUntil,
+} from '../lib/e2e_browser.mjs';
 import {
   CONTROL, CONTROL_KIND, connectViewer, consentGranted, field, frame, hostHello, keyEvent, keysymsFor,
 } from '../lib/wire.mjs';
 import { allowInGuestWindow, clickGuestButton } from '../lib/guest_window.mjs';
-import { compareRgba, encodePng, testPicture, xScreenshot, xShowPicture } from '../lib/x11shot.mjs';
-import { artifactsDir, assertUiBuilt, launchChromiumProfile } from '../lib/browser.mjs';
+import { testPicture, xShowPicture } from '../lib/x11shot.mjs';
+import { artifactsDir, assertUiBuilt } from '../lib/browser.mjs';
 import { startXvfb } from '../lib/xvfb.mjs';
 
-const STEP_TIMEOUT = 15000;
 const SCREEN = { width: 1024, height: 768 };
 const SESSION_NAME = 'Remote control e2e';
 // A photograph-like picture beside the xterm, so that the screen has lossy (JPEG) tiles and
@@ -30,18 +32,6 @@ const SESSION_NAME = 'Remote control e2e';
 const PICTURE = { x: 620, y: 420, width: 380, height: 330 };
 // ControlMessage{view_only: {view_only}}
 const viewOnlyFrame = (v) => frame(CONTROL, field(10, v ? field(1, true) : []));
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what, fn, timeoutMs = STEP_TIMEOUT, everyMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 async function metric(server, name) {
   const r = await request(server, 'GET', '/metrics');
@@ -95,16 +85,7 @@ async function startStack(name) {
     });
     await s.agent.waitFor(/joined through tetherd/);
 
-    const profile = tempDir('tether-e2e-chromium-');
-    s.cleanups.push(() => fs.rmSync(profile, { recursive: true, force: true }));
-    s.context = await launchChromiumProfile(profile, { ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
-    s.cleanups.push(() => s.context.close());
-    s.context.setDefaultTimeout(STEP_TIMEOUT);
-    s.page = s.context.pages()[0] ?? await s.context.newPage();
-    s.page.on('console', (msg) => {
-      if (msg.type() === 'error' || msg.type() === 'warning') s.problems.push(`console.${msg.type()}: ${msg.text()}`);
-    });
-    s.page.on('pageerror', (err) => s.problems.push(`pageerror: ${err.message}`));
+    ({ context: s.context, page: s.page } = await launchBrowser(s.cleanups, s.problems));
     return s;
   } catch (err) {
     await s.cleanup();
@@ -130,23 +111,10 @@ async function withStack(name, body) {
   }
 }
 
-const canvasState = (page) => page.evaluate(() => {
-  const c = document.getElementById('screen');
-  const status = document.querySelector('[data-testid=viewer-status]');
-  return {
-    frames: Number(c?.dataset.frames ?? 0), width: Number(c?.dataset.width ?? 0), height: Number(c?.dataset.height ?? 0),
-    status: status?.textContent ?? '',
-  };
-});
-
 // Logs in through the page, joins the session from the panel and waits for the first picture.
 async function joinFromPanel(s) {
   const { page, server } = s;
-  await page.goto(new URL('/login', server.baseUrl).href);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password', { exact: true }).fill(strongPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((u) => u.pathname === '/');
+  await logInPage(page, server.baseUrl, 'admin', strongPassword);
   const row = page.getByRole('row').filter({ hasText: SESSION_NAME });
   await row.getByRole('button', { name: 'Join' }).click();
   await page.waitForURL((u) => u.pathname === `/sessions/${s.session.id}/view`);
@@ -163,77 +131,13 @@ async function joinFromPanel(s) {
   }, { w: SCREEN.width, h: SCREEN.height }, { timeout: STEP_TIMEOUT });
 }
 
-// Waits until no frame was drawn for `quietMs`; returns the frame count.
-async function waitQuiet(page, quietMs = 500, timeoutMs = STEP_TIMEOUT) {
-  const deadline = Date.now() + timeoutMs;
-  let last = (await canvasState(page)).frames;
-  let since = Date.now();
-  for (;;) {
-    await sleep(50);
-    const now = (await canvasState(page)).frames;
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) {
-      return now;
-    }
-    if (Date.now() > deadline) throw new Error(`the screen never went quiet for ${quietMs} ms (frames ${now})`);
-  }
-}
-
-// The canvas pixels (RGBA) and the frame count at the moment they were read.
-async function readCanvas(page) {
-  const { b64, width, height, frames } = await page.evaluate(() => {
-    const c = document.getElementById('screen');
-    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let bin = '';
-    for (let i = 0; i < data.length; i += 0x8000) bin += String.fromCharCode.apply(null, data.subarray(i, i + 0x8000));
-    return { b64: btoa(bin), width: c.width, height: c.height, frames: Number(c.dataset.frames) };
-  });
-  return { rgba: Buffer.from(b64, 'base64'), width, height, frames };
-}
-
 // The grid tiles (64 px) that hold only xterm text and its background: sent lossless.
 const TEXT_AREA = { x: 0, y: 0, width: 576, height: 384 };
 
-// Compares the canvas with a screenshot from the X server: once no frame was drawn for a
-// while, and only if no frame arrived between the X screenshot and the canvas read. Logs the
-// figures; saves both images on failure.
-async function assertMatchesX(s, label) {
-  let attempt = 0, shot, canvas;
-  for (;;) {
-    attempt++;
-    const quietFrames = await waitQuiet(s.page);
-    shot = await xScreenshot(s.x.display);
-    canvas = await readCanvas(s.page);
-    if (canvas.frames === quietFrames) break;
-    if (attempt >= 5) throw new Error(`${label}: frames kept arriving while comparing with the X screen`);
-  }
-  assert.equal(canvas.width, shot.width);
-  assert.equal(canvas.height, shot.height);
-  const all = compareRgba(canvas.rgba, shot.rgba, shot.width, shot.height);
-  const picture = compareRgba(canvas.rgba, shot.rgba, shot.width, shot.height, { rect: PICTURE });
-  const text = compareRgba(canvas.rgba, shot.rgba, shot.width, shot.height, { rect: TEXT_AREA });
-  const fmt = (c) => `mean abs diff ${c.meanAbs.toFixed(4)}/channel, ${(c.bad * 100).toFixed(4)}% of pixels off by > 48, ` +
-    `max ${c.maxDiff}`;
-  console.log(`# canvas vs X screen, ${label} (${canvas.frames} frames drawn, attempt ${attempt}): ` +
-    `whole screen: ${fmt(all)} | picture: ${fmt(picture)} | text: ${fmt(text)}`);
-  try {
-    assert.ok(all.meanAbs < 6, `${label}: mean absolute difference ${all.meanAbs} ≥ 6`);
-    assert.ok(all.bad < 0.02, `${label}: ${(all.bad * 100).toFixed(3)}% of pixels differ by more than 48`);
-    assert.ok(text.meanAbs < 1 && text.bad === 0,
-      `${label}: the text area (sent lossless) differs: mean ${text.meanAbs}, ${text.bad * 100}% off by > 48, max ${text.maxDiff}`);
-  } catch (err) {
-    fs.mkdirSync(artifactsDir, { recursive: true });
-    const stamp = Date.now();
-    const xFile = path.join(artifactsDir, `remote_control-x-${stamp}.png`);
-    const cFile = path.join(artifactsDir, `remote_control-canvas-${stamp}.png`);
-    fs.writeFileSync(xFile, encodePng(shot.rgba, shot.width, shot.height));
-    fs.writeFileSync(cFile, encodePng(canvas.rgba, canvas.width, canvas.height));
-    err.message += `\nX screen: ${xFile}\ncanvas: ${cFile}`;
-    throw err;
-  }
-}
+// Compares the canvas with a screenshot from the X server (tests/lib/e2e_browser.mjs).
+const assertMatchesX = (s, label) => assertCanvasMatchesX(s.page, s.x.display, label, {
+  rects: { picture: PICTURE, text: TEXT_AREA }, lossless: 'text', prefix: 'remote_control',
+});
 
 // A point of the guest's screen → a click position on the (scaled) canvas, in CSS pixels.
 async function canvasPoint(page, gx, gy) {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { login, request, setupAdmin, startAgent, startTetherd, strongPassword } from '../lib/tetherd.mjs';
 import { CONTROL, CONTROL_KIND, connectRelay, field, frame, guestHello, msg } from '../lib/wire.mjs';
+import { supportSession } from '../lib/relay_session.mjs';
 import { startXvfb } from '../lib/xvfb.mjs';
 
 async function sessionOf(server, auth, id) {
@@ -28,13 +29,7 @@ async function waitFor(fn, what, timeoutMs = 15000) {
 
 describe('guest information', () => {
   let x, server, auth;
-  const create = async (name) => {
-    const r = await request(server, 'POST', '/api/v1/sessions', {
-      headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf }, body: { type: 'support', name },
-    });
-    assert.equal(r.status, 201);
-    return r.json.session;
-  };
+  const create = (name) => supportSession(server, auth, name);
   before(async () => {
     x = await startXvfb({ width: 640, height: 480 });
     server = await startTetherd();

@@ -351,6 +351,8 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
           } else if (msg->has_session_info()) {
             log->info("in session \"{}\"", msg->session_info().session_name());
             session_name = msg->session_info().session_name();
+            // In a meeting this agent presents: its join is the consent to show (no prompts).
+            consent.SetMeeting(msg->session_info().session_type() == "meeting");
             RefreshUi();
           } else if (msg->has_peer_event()) {
             const auto& e = msg->peer_event();

@@ -20,7 +20,7 @@ v1::ConsentResponse GuestConsent::Decide(uint64_t id, bool allow, bool timed_out
 std::optional<v1::ConsentResponse> GuestConsent::OnRequest(uint64_t id, const std::string& technician,
                                                            TimePoint now) {
   hosts_[id] = technician;  // the request names the host even if its PeerEvent was missed
-  if (remembered_.contains(technician)) return Decide(id, true, false);
+  if (remembered_.contains(technician) || (meeting_ && !stopped_presenting_)) return Decide(id, true, false);
   auto same = [id](const Prompt& p) { return p.id == id; };
   if (std::none_of(prompts_.begin(), prompts_.end(), same)) {
     // Each question gets its full time from when it reaches the screen, not from when it
@@ -56,6 +56,7 @@ std::optional<GuestConsent::TimePoint> GuestConsent::NextDeadline() const {
 v1::ConsentWithdraw GuestConsent::Withdraw() {
   granted_.clear();
   remembered_.clear();
+  stopped_presenting_ = meeting_;
   return v1::ConsentWithdraw{};  // endpoint_id 0: every host
 }
 

@@ -4,7 +4,9 @@
 // itself when its deadline passes), the hosts the guest allowed on this connection, and the
 // technicians it allowed during this run of the agent — a technician the guest already allowed
 // is allowed again without a question after a reconnection, until the guest presses Stop
-// sharing. Pure: no I/O, no clock of its own (callers pass `now`). Not thread-safe: the agent
+// sharing. In a meeting the presenter's join is its consent: every viewer is allowed without a
+// question until the presenter presses Stop sharing (then viewers that ask again are asked
+// about like technicians). Pure: no I/O, no clock of its own (callers pass `now`). Not thread-safe: the agent
 // uses it on its io thread only.
 #include <chrono>
 #include <cstdint>
@@ -36,8 +38,11 @@ class GuestConsent {
   std::vector<v1::ConsentResponse> Expire(TimePoint now);
   // When the next prompt times out (nothing when none is open).
   std::optional<TimePoint> NextDeadline() const;
-  // Stop sharing: takes consent back from every host and forgets every technician allowed.
+  // Stop sharing: takes consent back from every host and forgets every technician allowed; in a
+  // meeting, viewers are asked from then on.
   v1::ConsentWithdraw Withdraw();
+  // The session is a meeting (SessionInfo.session_type): this agent presents to every viewer.
+  void SetMeeting(bool meeting) { meeting_ = meeting; }
 
   void OnHostJoined(uint64_t id, const std::string& name);
   void OnHostLeft(uint64_t id, TimePoint now);
@@ -64,6 +69,8 @@ class GuestConsent {
   std::set<uint64_t> granted_;                // hosts allowed on this connection
   std::set<std::string> remembered_;          // technicians allowed in this run
   std::map<uint64_t, std::string> hosts_;     // connected hosts by id, with their names
+  bool meeting_ = false;
+  bool stopped_presenting_ = false;           // Stop sharing was pressed in this run
 };
 
 }  // namespace tether::agent

@@ -10,6 +10,26 @@ namespace {
 using namespace std::chrono_literals;
 const GuestConsent::TimePoint t0{std::chrono::seconds(1000)};
 
+TEST(GuestConsent, APresenterAllowsEveryViewerUntilItStopsSharing) {
+  GuestConsent c(60s);
+  c.SetMeeting(true);
+  c.OnHostJoined(2, "alice");
+  auto r = c.OnRequest(2, "alice", t0);
+  ASSERT_TRUE(r.has_value()) << "no question in a meeting";
+  EXPECT_TRUE(r->granted());
+  EXPECT_TRUE(c.Watched());
+  EXPECT_FALSE(c.Prompting());
+  ASSERT_TRUE(c.OnRequest(3, "bob", t0).has_value());
+
+  c.Withdraw();  // Stop sharing
+  EXPECT_FALSE(c.Watched());
+  EXPECT_FALSE(c.OnRequest(2, "alice", t0 + 1s).has_value()) << "after Stop sharing, a viewer is asked";
+  EXPECT_TRUE(c.Prompting());
+  c.OnDisconnected();
+  c.SetMeeting(true);  // a reconnection does not undo Stop sharing
+  EXPECT_FALSE(c.OnRequest(4, "carol", t0 + 2s).has_value());
+}
+
 TEST(GuestConsent, AsksThenAllowsAndRemembersTheTechnicianForTheRun) {
   GuestConsent c(60s);
   c.OnHostJoined(2, "alice");

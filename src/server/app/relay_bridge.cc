@@ -9,7 +9,9 @@ void RelayBridge::AdmitGuest(const std::string& code, const std::string& source,
   boost::asio::post(pool_, [this, code, source, done = std::move(done)] {
     auto session = manager_.AdmitGuestByCode(code, source);
     if (!session) return done(session.error());
-    done(relay::Admission{session->id, session->name, "guest", false});
+    relay::Admission a{session->id, session->name, "guest", false};
+    a.session_type = manager::SessionTypeName(session->type);
+    done(std::move(a));
   });
 }
 
@@ -23,6 +25,7 @@ void RelayBridge::AdmitGuestByToken(const std::string& join_token, const std::st
     if (!g) return done(g.error());
     relay::Admission a{g->session.id, g->session.name, "guest", false};
     a.resume_token = g->resume_token;
+    a.session_type = manager::SessionTypeName(g->session.type);
     done(std::move(a));
   });
 }
@@ -35,6 +38,7 @@ void RelayBridge::AdmitHost(const std::string& token, const std::string& source,
     // Hosts of support sessions always need the guest's consent (docs/protocol.md 5.5).
     relay::Admission admission{a->session.id, a->session.name, a->username, false, /*consent_required=*/true};
     admission.user_id = a->user_id;
+    admission.session_type = manager::SessionTypeName(a->session.type);
     done(std::move(admission));
   });
 }
@@ -75,6 +79,7 @@ std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& gr
                              /*consent_required=*/true};
   admission.user_id = grant.user_id;
   admission.not_after = grant.not_after;
+  admission.session_type = grant.session_type;
   return relay_->Accept(std::move(link), std::move(admission));
 }
 

@@ -50,7 +50,7 @@ Result<GuestConfigFile> GuestJoin::IssueConfig(const std::string& code, const st
     if (session.error().code == "rate_limited") {
       return MakeError("rate_limited", "too many wrong codes; wait a minute and try again");
     }
-    return MakeError("not_found", "no open support session has that code; check it with your technician");
+    return MakeError("not_found", "no open session has that code; check it with your technician");
   }
   const int64_t now = clock_.NowUnix();
   AgentConfig config;
@@ -81,9 +81,9 @@ Result<GuestConfigFile> GuestJoin::IssueConfig(const std::string& code, const st
   return file;
 }
 
-Result<Session> GuestJoin::OpenSupportSession(const std::string& session_id) {
+Result<Session> GuestJoin::OpenJoinableSession(const std::string& session_id) {
   auto session = manager_.GetSession(session_id);
-  if (!session || session->ended_at != 0 || session->type != SessionType::kSupport) {
+  if (!session || session->ended_at != 0 || !HasJoinCode(session->type)) {
     return MakeError("unauthenticated", "the session has ended");
   }
   return *session;
@@ -109,7 +109,7 @@ Result<GuestAdmission> GuestJoin::AdmitByJoinToken(const std::string& token, con
     token_failures_.Failure(source);
     return refused;
   }
-  auto session = OpenSupportSession(pending.session_id);
+  auto session = OpenJoinableSession(pending.session_id);
   if (!session) return session.error();
   return GuestAdmission{*session, ResumeTokenFor(session->id)};
 }
@@ -129,7 +129,7 @@ Result<GuestAdmission> GuestJoin::AdmitByResumeToken(const std::string& token, c
     token_failures_.Failure(source);
     return refused;
   }
-  auto session = OpenSupportSession(session_id);
+  auto session = OpenJoinableSession(session_id);
   if (!session) return session.error();
   return GuestAdmission{*session, token};
 }

@@ -67,7 +67,7 @@ class GuestJoin {
  private:
   std::string ResumeTokenFor(const std::string& session_id);
   std::string ResumeMac(const std::string& session_id, const std::string& nonce) const;
-  Result<Session> OpenSupportSession(const std::string& session_id);
+  Result<Session> OpenJoinableSession(const std::string& session_id);
 
   SessionManager& manager_;
   const Clock& clock_;

@@ -366,7 +366,7 @@ Result<Session> SessionManager::CreateSession(SessionType type, const std::strin
   s.name = name;
   s.created_by = actor.name;
   s.created_at = clock_.NowUnix();
-  if (type == SessionType::kSupport) {
+  if (HasJoinCode(type)) {
     if (!code.empty()) {
       if (!IsValidJoinCode(code)) return MakeError("validation", "code must be 4-32 letters, digits or '-'");
       if (store_.Sessions().OpenCodeExists(code)) {
@@ -381,7 +381,7 @@ Result<Session> SessionManager::CreateSession(SessionType type, const std::strin
       if (s.code.empty()) return MakeError("conflict", "no free session code; try again");
     }
   } else if (!code.empty()) {
-    return MakeError("validation", "only support sessions have a join code");
+    return MakeError("validation", "only support and meeting sessions have a join code");
   }
   SessionEvent created{0, s.id, "created", actor.name, "", s.created_at};
   auto result = store_.Sessions().Create(s, created);
@@ -421,7 +421,7 @@ Status SessionManager::AppendEvent(const std::string& session_id, const std::str
 Result<Session> SessionManager::AdmitGuestByCode(const std::string& code, const std::string& source) {
   if (!code_failures_.Allowed(source)) return MakeError("rate_limited", "too many wrong codes");
   auto session = IsValidJoinCode(code) ? store_.Sessions().FindOpenByCode(code) : std::nullopt;
-  if (!session || session->type != SessionType::kSupport) {
+  if (!session || !HasJoinCode(session->type)) {
     code_failures_.Failure(source);
     return MakeError("unauthenticated", "unknown or expired session code");
   }

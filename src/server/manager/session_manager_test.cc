@@ -97,6 +97,21 @@ TEST_F(SessionManagerTest, LastAdministratorCannotBeDisabled) {
   EXPECT_TRUE(manager_->SetUserDisabled("admin", true, web_).ok());
 }
 
+TEST_F(SessionManagerTest, MeetingsHaveCodesThePresenterJoinsWithAccessSessionsDoNot) {
+  Actor alice{"alice", "ip"};
+  auto meeting = manager_->CreateSession(SessionType::kMeeting, "Weekly", "", alice);
+  ASSERT_TRUE(meeting.ok());
+  EXPECT_EQ(meeting->code.size(), 6u);
+  auto chosen = manager_->CreateSession(SessionType::kMeeting, "Demo", "DEMO-1", alice);
+  ASSERT_TRUE(chosen.ok());
+  EXPECT_EQ(manager_->AdmitGuestByCode("DEMO-1", "ip")->id, chosen->id);
+  EXPECT_EQ(manager_->AdmitGuestByCode(meeting->code, "ip")->type, SessionType::kMeeting);
+  EXPECT_EQ(manager_->CreateSession(SessionType::kAccess, "Server", "ABCD-1", alice).error().code, "validation");
+  auto access = manager_->CreateSession(SessionType::kAccess, "Server", "", alice);
+  ASSERT_TRUE(access.ok());
+  EXPECT_TRUE(access->code.empty());
+}
+
 TEST_F(SessionManagerTest, SupportSessionsGetUniqueCodesAndEvents) {
   Actor alice{"alice", "ip"};
   auto s = manager_->CreateSession(SessionType::kSupport, "Printer help", "", alice);

@@ -35,6 +35,8 @@ struct User {
 enum class SessionType { kSupport, kMeeting, kAccess };
 const char* SessionTypeName(SessionType t);
 std::optional<SessionType> ParseSessionType(const std::string& s);
+// Support sessions (the guest) and meetings (the presenter) are joined with a code.
+inline bool HasJoinCode(SessionType t) { return t == SessionType::kSupport || t == SessionType::kMeeting; }
 
 // What the server knows about the guest's machine. The relay and the agent fill it
 // (SessionManager::UpdateGuestInfo); `online` and `last_seen` follow the guest's connection.

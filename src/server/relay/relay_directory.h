@@ -27,6 +27,9 @@ struct Admission {
   // Hosts from a web login: Unix time at which that login expires (web session absolute
   // timeout); the relay closes the endpoint then. 0: no such limit.
   int64_t not_after = 0;
+  // "support", "meeting" or "access" (manager::SessionTypeName). The hosts of a meeting are
+  // admitted view-only, whoever admitted them (docs/protocol.md section 5.6).
+  std::string session_type = {};
 };
 
 // What a guest said about its machine (a checked GuestInfo, docs/protocol.md section 3.1) and

@@ -150,6 +150,7 @@ void RelayEndpoint::Attach(Admission admission) {
   State s = state_.load();
   if (s == State::kClosed) return;  // closed while the admission was being checked
   admission_ = std::move(admission);
+  if (!IsGuest() && IsMeeting()) admission_.view_only = true;  // meeting viewers watch
   view_only = admission_.view_only;
   NoteInput();  // the idle limit counts from the join
   hub_ = relay_.Hub(admission_);
@@ -171,6 +172,7 @@ void RelayEndpoint::Attach(Admission admission) {
   info.mutable_session_info()->set_session_id(admission_.session_id);
   info.mutable_session_info()->set_session_name(admission_.session_name);
   info.mutable_session_info()->set_endpoint_id(id_);
+  info.mutable_session_info()->set_session_type(admission_.session_type);
   SendControl(info);
   hub_->Join(shared_from_this());
 }

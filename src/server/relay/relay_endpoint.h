@@ -47,6 +47,7 @@ class RelayEndpoint final : public net::FrameSink,
     return std::chrono::steady_clock::time_point(
         std::chrono::steady_clock::duration(last_input_.load(std::memory_order_relaxed)));
   }
+  bool IsMeeting() const { return admission_.session_type == "meeting"; }
   // Sends a SessionError (with `ended_by` for SESSION_ENDED) and closes the link.
   void Fail(v1::ErrorCode code, const std::string& message,
             v1::EndpointRole ended_by = v1::ENDPOINT_ROLE_UNSPECIFIED);

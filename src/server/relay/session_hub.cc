@@ -363,11 +363,14 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
         if (guest_) guest_->Send(frame);
         for (auto& host : hosts_) host->awaiting_key = true;
       } else if (msg->has_end_session()) {
+        // A meeting's viewers leave by closing; the meeting ends from the panel or the presenter.
+        if (from.IsMeeting()) return;
         relay_.Directory().EndSession(session_.session_id, from.DisplayName());
       }
       return;
     }
     case wire::Channel::kClipboard:
+    case wire::Channel::kFile:
       if (from.view_only) {
         relay_.Counters().input_dropped_view_only.Add();
         return;
@@ -375,7 +378,6 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
       if (guest_) guest_->Send(frame);
       return;
     case wire::Channel::kChat:
-    case wire::Channel::kFile:
       if (guest_) guest_->Send(frame);
       return;
   }

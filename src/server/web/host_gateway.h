@@ -18,6 +18,7 @@ struct HostGrant {
   bool view_only = false;
   int64_t user_id = 0;     // revoking this user closes the viewer
   int64_t not_after = 0;   // Unix time the web login expires; the relay closes the viewer then
+  std::string session_type;  // support, meeting or access: the relay's policy follows it
 };
 
 class HostGateway {

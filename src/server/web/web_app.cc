@@ -152,7 +152,8 @@ WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
   if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kJoinSession, &*session); !st) {
     return finish(ErrorResponse(st.error()));
   }
-  d.grant = HostGrant{session->id, session->name, ctx->user.username, false, ctx->user.id, ctx->expires_at};
+  d.grant = HostGrant{session->id, session->name, ctx->user.username, false, ctx->user.id, ctx->expires_at,
+                      manager::SessionTypeName(session->type)};
   return d;
 }
 

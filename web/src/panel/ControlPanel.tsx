@@ -193,7 +193,8 @@ export function ControlPanel() {
             )}
           </div>
           <section class="list" aria-label={`${tabLabel} sessions`}>
-            {state.tab === 'support' && <NewSessionForm onAuthLost={authLost} onCreated={created} />}
+            {(state.tab === 'support' || state.tab === 'meeting') &&
+              <NewSessionForm key={state.tab} type={state.tab} onAuthLost={authLost} onCreated={created} />}
             {editor && (
               <GroupEditor key={editor.group?.id ?? 'new'} group={editor.group} initialFilter={editor.filter}
                 onAuthLost={authLost} onCancel={() => setEditor(null)}
