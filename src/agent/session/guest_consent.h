@@ -39,13 +39,15 @@ class GuestConsent {
   // Stop sharing: takes consent back from every host and forgets every technician allowed.
   v1::ConsentWithdraw Withdraw();
 
-  void OnHostJoined(uint64_t id, const std::string& name);
+  // `without_consent`: the relay admitted the host without asking (an access session and an
+  // administrator); it sees at once, and Stop sharing does not take that back.
+  void OnHostJoined(uint64_t id, const std::string& name, bool without_consent = false);
   void OnHostLeft(uint64_t id, TimePoint now);
   // The connection broke: questions and grants belonged to it; who was allowed is remembered.
   void OnDisconnected();
 
   // Some host may see the screen: capture and clipboard run only then.
-  bool Watched() const { return !granted_.empty(); }
+  bool Watched() const { return !granted_.empty() || !unattended_.empty(); }
   // A question is open: no host input is played, so nobody answers it for the guest.
   bool Prompting() const { return !prompts_.empty(); }
   // Fills the hosts and prompt parts of the window's state.
@@ -57,6 +59,7 @@ class GuestConsent {
     std::string technician;
     TimePoint deadline;
   };
+  std::set<uint64_t> unattended_;  // hosts admitted without consent
   v1::ConsentResponse Decide(uint64_t id, bool allow, bool timed_out);
 
   std::chrono::seconds timeout_;

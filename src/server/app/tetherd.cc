@@ -41,6 +41,7 @@ struct Tetherd::Parts {
   std::unique_ptr<manager::LocalApi> local_api;
   std::unique_ptr<SigningKey> signing;             // signs agent configurations
   std::unique_ptr<manager::GuestJoin> guest_join;  // the guest page's configurations and join tokens
+  std::unique_ptr<manager::AccessAgents> access;   // access installers and enrolled agents
   web::StaticFiles ui;
   std::unique_ptr<web::WebApp> web_app;
   // The network thread: every socket lives here (one thread, like a proxy worker; the relay's
@@ -121,6 +122,7 @@ int Tetherd::Run() {
 
   p.manager = std::make_unique<manager::SessionManager>(*p.store, p.clock, c.manager);
   p.guest_join = std::make_unique<manager::GuestJoin>(*p.manager, p.clock, p.signing->key, tls->spki_pin, c.guest);
+  p.access = std::make_unique<manager::AccessAgents>(*p.manager, *p.store, p.clock, p.signing->key, tls->spki_pin);
   p.manager->ResetGuestPresence();  // no guest is connected to a relay that has just started
   p.local_api = std::make_unique<manager::LocalApi>(*p.manager);
   if (auto st = p.ui.Load(c.ui_dir); !st) {
@@ -147,6 +149,7 @@ int Tetherd::Run() {
   p.relay_core = std::make_unique<relay::Relay>(*p.bridge, p.metrics, relay_opts);
   p.bridge->SetRelay(p.relay_core.get());
   p.bridge->SetGuestJoin(p.guest_join.get());
+  p.bridge->SetAccessAgents(p.access.get());
   p.manager->SetObserver(p.bridge.get());
   p.lifetime = std::make_unique<manager::SessionLifetime>(*p.manager, p.clock, c.lifetime);
   p.limits = std::make_unique<LifetimeScheduler>(*p.pool, *p.relay_core, *p.lifetime);
@@ -178,6 +181,7 @@ int Tetherd::Run() {
   };
   p.web_app = std::make_unique<web::WebApp>(*p.manager, p.metrics, p.ui, web_opts, health);
   p.web_app->SetGuestJoin(p.guest_join.get());
+  p.web_app->SetAccessAgents(p.access.get());
   web::HttpLimits limits;
   limits.body_bytes = c.max_body_bytes;
   limits.hsts = c.hsts;

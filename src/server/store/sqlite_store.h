@@ -20,6 +20,7 @@ class SqliteStore final : public manager::Store {
   manager::SessionGroupRepository& Groups() override { return *groups_; }
   manager::AuditRepository& Audit() override { return *audit_; }
   manager::WebSessionRepository& WebSessions() override { return *web_sessions_; }
+  manager::AccessRepository& Access() override { return *access_; }
   int SchemaVersion() override;
   Result<std::string> IntegrityCheck() override;
 
@@ -31,6 +32,7 @@ class SqliteStore final : public manager::Store {
   std::unique_ptr<manager::SessionGroupRepository> groups_;
   std::unique_ptr<manager::AuditRepository> audit_;
   std::unique_ptr<manager::WebSessionRepository> web_sessions_;
+  std::unique_ptr<manager::AccessRepository> access_;
 };
 
 // Factories for the repositories (one file each); they borrow `db`.
@@ -39,5 +41,6 @@ std::unique_ptr<manager::SessionRepository> MakeSqliteSessions(SqliteDb& db);
 std::unique_ptr<manager::SessionGroupRepository> MakeSqliteGroups(SqliteDb& db);
 std::unique_ptr<manager::AuditRepository> MakeSqliteAudit(SqliteDb& db);
 std::unique_ptr<manager::WebSessionRepository> MakeSqliteWebSessions(SqliteDb& db);
+std::unique_ptr<manager::AccessRepository> MakeSqliteAccess(SqliteDb& db);
 
 }  // namespace tether::store

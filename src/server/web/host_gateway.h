@@ -18,6 +18,9 @@ struct HostGrant {
   bool view_only = false;
   int64_t user_id = 0;     // revoking this user closes the viewer
   int64_t not_after = 0;   // Unix time the web login expires; the relay closes the viewer then
+  // The guest must allow this host first; false only where the Authorizer grants
+  // HostSessionWithoutConsent (access sessions).
+  bool consent_required = true;
 };
 
 class HostGateway {
