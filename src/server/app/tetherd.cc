@@ -20,6 +20,7 @@
 #include "server/manager/session_manager.h"
 #include "server/app/lifetime_scheduler.h"
 #include "server/app/relay_bridge.h"
+#include "server/app/demo.h"
 #include "server/app/signing_key.h"
 #include "server/manager/guest_join.h"
 #include "server/relay/relay.h"
@@ -55,6 +56,7 @@ struct Tetherd::Parts {
   std::unique_ptr<manager::SessionLifetime> lifetime;
   std::unique_ptr<LifetimeScheduler> limits;
   std::unique_ptr<web::HttpsServer> web;
+  std::unique_ptr<DemoDesktop> demo;  // --demo only
 };
 
 namespace {
@@ -233,7 +235,18 @@ int Tetherd::Run() {
             << p.relay->Port() << " pin " << tls->spki_pin << std::endl;
   log->info("web server on {}, relay on port {}, data in {}", base_url, p.relay->Port(), c.data_dir.string());
 
+  if (c.demo) {
+    // The demo agent connects to this relay on the loopback address when it listens on all.
+    const bool any = relay_addr.host.empty() || relay_addr.host == "0.0.0.0" || relay_addr.host == "::";
+    const std::string relay_host = any ? "127.0.0.1" : UrlHost(relay_addr.host);
+    p.demo = std::make_unique<DemoDesktop>(
+        *p.access, DemoOptions{c.data_dir, relay_host + ":" + std::to_string(p.relay->Port()),
+                               Ed25519PublicKeyBase64(p.signing->key.PublicKey())});
+    p.demo->Start();
+  }
+
   p.io.run();
+  if (p.demo) p.demo->Stop();
   {
     std::lock_guard lock(stop_mu);
     loop_done = true;
