@@ -16,7 +16,9 @@ namespace {
 using nlohmann::json;
 
 constexpr int64_t kMaxTime = int64_t{1} << 40;        // far beyond any real date, far below overflow
-constexpr int64_t kMaxValiditySeconds = 24 * 60 * 60;  // no file is valid for more than a day
+constexpr int64_t kMaxValiditySeconds = 24 * 60 * 60;  // no guest file is valid for more than a day
+constexpr const char* kPropertyFields[] = {"company", "site", "department", "tag"};
+constexpr size_t kMaxPropertyBytes = 128;
 
 // A flat JSON object (no nested objects or arrays) whose keys are unique. nlohmann keeps the last
 // of repeated keys; two readers of one file must never see different values, so repeats are
@@ -95,7 +97,20 @@ std::string EncodeAgentConfigPayload(const AgentConfig& c) {
             {"session_id", c.session_id}, {"session_name", c.session_name},
             {"join_token", c.join_token}, {"issued_at", c.issued_at},
             {"expires_at", c.expires_at}, {"kind", c.kind}};
+  if (c.kind == kAgentConfigKindAccessInstall) {
+    for (const char* k : kPropertyFields) {
+      auto it = c.properties.find(k);
+      j[k] = it == c.properties.end() ? std::string() : it->second;
+    }
+  }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string AgentIdentityMessage(std::string_view channel_binding) {
+  std::string message(kAgentIdentityContext);
+  message += '\n';
+  message.append(channel_binding);
+  return message;
 }
 
 std::string AgentConfigSignedMessage(std::string_view payload) {
@@ -128,10 +143,15 @@ Result<AgentConfig> ParseAgentConfigPayload(std::string_view payload) {
   if (!j) return Invalid("the payload is not a JSON object with unique keys");
   static const std::set<std::string> kKeys = {"relay",      "pin",       "session_id", "session_name",
                                               "join_token", "issued_at", "expires_at", "kind"};
-  for (const auto& [k, v] : j->items()) {
-    if (!kKeys.count(k)) return Invalid("unknown field '" + k.substr(0, 64) + "'");
-  }
   AgentConfig c;
+  // The kind decides the exact key set: an installer also carries the four custom properties.
+  auto kind = j->find("kind");
+  const bool install = kind != j->end() && kind->is_string() && *kind == kAgentConfigKindAccessInstall;
+  for (const auto& [k, v] : j->items()) {
+    const bool property = std::any_of(std::begin(kPropertyFields), std::end(kPropertyFields),
+                                      [&](const char* p) { return k == p; });
+    if (!kKeys.count(k) && !(install && property)) return Invalid("unknown field '" + k.substr(0, 64) + "'");
+  }
   auto str = [&](const char* key, std::string& out) -> bool {
     auto it = j->find(key);
     if (it == j->end() || !it->is_string()) return false;
@@ -160,10 +180,22 @@ Result<AgentConfig> ParseAgentConfigPayload(std::string_view payload) {
   }
   if (!num("issued_at", c.issued_at)) return Invalid("issued_at must be a positive whole number");
   if (!num("expires_at", c.expires_at)) return Invalid("expires_at must be a positive whole number");
-  if (c.expires_at <= c.issued_at || c.expires_at - c.issued_at > kMaxValiditySeconds) {
-    return Invalid("expires_at must be after issued_at, by at most a day");
+  const int64_t max_validity = install ? kMaxAccessInstallerSeconds : kMaxValiditySeconds;
+  if (c.expires_at <= c.issued_at || c.expires_at - c.issued_at > max_validity) {
+    return Invalid(install ? "expires_at must be after issued_at, by at most 90 days"
+                           : "expires_at must be after issued_at, by at most a day");
   }
-  if (!str("kind", c.kind) || c.kind != "support") return Invalid("kind must be \"support\"");
+  if (!str("kind", c.kind) || (c.kind != kAgentConfigKindSupport && !install)) {
+    return Invalid("kind must be \"support\" or \"access-install\"");
+  }
+  const auto fields = install ? std::span<const char* const>(kPropertyFields) : std::span<const char* const>();
+  for (const char* k : fields) {
+    std::string value;
+    if (!str(k, value) || value.size() > kMaxPropertyBytes || !IsDisplayText(value)) {
+      return Invalid(std::string(k) + " must be text of at most 128 bytes");
+    }
+    if (!value.empty()) c.properties[k] = value;
+  }
   return c;
 }
 

@@ -10,6 +10,7 @@
 // and the signature covers "tether-agent-config/1\n" followed by the exact payload bytes.
 // Pure functions; thread-safe.
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +26,10 @@ inline constexpr std::string_view kAgentConfigMediaType = "application/vnd.tethe
 inline constexpr size_t kMaxAgentConfigBytes = 16 * 1024;
 // Tolerated difference between the server's clock and the agent's.
 inline constexpr int64_t kAgentConfigClockSkewSeconds = 120;
+inline constexpr std::string_view kAgentConfigKindSupport = "support";
+inline constexpr std::string_view kAgentConfigKindAccessInstall = "access-install";
+// An installer is valid for at most this long (a guest's file for at most a day).
+inline constexpr int64_t kMaxAccessInstallerSeconds = 90 * 24 * 60 * 60;
 
 struct AgentConfig {
   std::string relay;         // HOST:PORT of the relay
@@ -34,10 +39,19 @@ struct AgentConfig {
   std::string join_token;    // single use; redeemed in the guest Hello
   int64_t issued_at = 0;     // Unix seconds
   int64_t expires_at = 0;    // Unix seconds; the join token expires at the same time
+  // "support" (guest page), or "access-install" (an installer for an unattended access agent:
+  // session_id is the installer's id, session_name its name, join_token the single-use install
+  // token, and `properties` the custom properties of the access session it creates).
   std::string kind = "support";
+  std::map<std::string, std::string> properties;  // access-install only: company, site, department, tag
 
   bool operator==(const AgentConfig&) const = default;
 };
+
+// Access agents prove on every connection that they hold their key: they sign this message,
+// made of the context and the connection's TLS exporter value (docs/protocol.md section 4.2.2).
+inline constexpr std::string_view kAgentIdentityContext = "tether-agent-identity/1";
+std::string AgentIdentityMessage(std::string_view channel_binding);
 
 // The payload bytes for `config` (compact JSON with sorted keys).
 std::string EncodeAgentConfigPayload(const AgentConfig& config);

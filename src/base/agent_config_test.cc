@@ -252,5 +252,39 @@ TEST_F(AgentConfigTest, SignedButInvalidPayloadIsRefused) {
   EXPECT_EQ(with([](json& p) { p.erase("pin"); }), "invalid_payload");
 }
 
+TEST_F(AgentConfigTest, AccessInstallerCarriesPropertiesAndMayLastLonger) {
+  AgentConfig c = Sample();
+  c.kind = "access-install";
+  c.expires_at = kNow + 30 * 86400;
+  c.properties = {{"company", "Acme"}, {"site", "Berlin"}};
+  auto r = Verify(SignAgentConfig(c, server_));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, c);
+  // All four properties are in the payload (empty ones as ""), and only for installers.
+  json p = json::parse(EncodeAgentConfigPayload(c));
+  EXPECT_EQ(p["department"], "");
+  EXPECT_FALSE(json::parse(EncodeAgentConfigPayload(Sample())).contains("company"));
+
+  std::array<uint8_t, 32> seed{};
+  seed.fill(7);
+  auto with = [&](const std::function<void(json&)>& change) {
+    json q = json::parse(EncodeAgentConfigPayload(c));
+    change(q);
+    return Code(Verify(HandMadeEnvelope(q.dump(), seed)));
+  };
+  EXPECT_EQ(with([](json&) {}), "ok");
+  EXPECT_EQ(with([](json& q) { q["expires_at"] = kNow + 91 * 86400; }), "invalid_payload");
+  EXPECT_EQ(with([](json& q) { q["tag"] = std::string(129, 'x'); }), "invalid_payload");
+  EXPECT_EQ(with([](json& q) { q["tag"] = 5; }), "invalid_payload");
+  EXPECT_EQ(with([](json& q) { q.erase("tag"); }), "invalid_payload");
+  EXPECT_EQ(with([](json& q) { q["colour"] = "red"; }), "invalid_payload");
+  // A guest file does not take properties, nor an installer's lifetime.
+  EXPECT_EQ(with([](json& q) { q["kind"] = "support"; }), "invalid_payload");
+}
+
+TEST_F(AgentConfigTest, IdentityMessageIsDomainSeparated) {
+  EXPECT_EQ(AgentIdentityMessage(std::string(32, 'b')), "tether-agent-identity/1\n" + std::string(32, 'b'));
+}
+
 }  // namespace
 }  // namespace tether

@@ -27,6 +27,10 @@ class FrameLink {
   // Closes after flushing what is queued (at most a short grace period). Thread-safe, idempotent.
   virtual void Close() = 0;
   virtual const std::string& PeerAddress() const = 0;
+  // The TLS exporter value of this connection (net::ExportChannelBinding), for signatures that
+  // must not be replayed on another connection; empty for links without their own TLS (the
+  // browser viewer's WebSocket). Call on the link's strand (from the sink's callbacks).
+  virtual std::string ChannelBinding() const { return {}; }
 };
 
 class FrameSink {

@@ -228,6 +228,16 @@ Status ConfigureServerContext(SSL_CTX* ctx, const TlsMaterial& material) {
   return {};
 }
 
+std::string ExportChannelBinding(SSL* ssl) {
+  static constexpr char kLabel[] = "EXPORTER-tether-agent-identity";
+  std::string out(32, '\0');
+  if (SSL_export_keying_material(ssl, reinterpret_cast<unsigned char*>(out.data()), out.size(), kLabel,
+                                 sizeof kLabel - 1, nullptr, 0, 0) != 1) {
+    return {};
+  }
+  return out;
+}
+
 Status VerifyPeerPin(const SSL* ssl, const std::string& expected_pin) {
   X509Ptr cert(SSL_get1_peer_certificate(ssl));
   if (!cert) return MakeError("tls", "the server presented no certificate");

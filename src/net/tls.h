@@ -48,4 +48,10 @@ Status ConfigureClientContext(SSL_CTX* ctx);
 // named by `expected_pin` ("sha256/<base64>"). Compared in constant time.
 Status VerifyPeerPin(const SSL* ssl, const std::string& expected_pin);
 
+// After a handshake, on either side: 32 bytes of keying material exported from this connection
+// (RFC 5705 / RFC 8446 section 7.5, label "EXPORTER-tether-agent-identity"). Both ends get the
+// same value and no other connection does, so a signature over it cannot be replayed. Empty
+// when the export fails.
+std::string ExportChannelBinding(SSL* ssl);
+
 }  // namespace tether::net

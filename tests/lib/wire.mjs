@@ -149,6 +149,8 @@ export function connectRelay(server) {
     const sock = tls.connect({ host: '127.0.0.1', port: server.relayPort, ca: server.ca, checkServerIdentity: () => undefined }, () => resolve(peer));
     peer.send = (buf) => sock.write(buf);
     peer.close = () => sock.destroy();
+    // This connection's TLS exporter value (access agents sign it; docs/protocol.md 4.2.2).
+    peer.channelBinding = () => sock.exportKeyingMaterial(32, 'EXPORTER-tether-agent-identity');
     peer.pause = () => sock.pause();  // stop reading: the relay's writes back up
     peer.resume = () => sock.resume();
     sock.on('data', (d) => split.push(d).forEach((f) => peer.deliver(f)));

@@ -1,5 +1,6 @@
 // tether-agent: the guest agent. `join` connects to a support session by its code; `run` by a
-// signed configuration from the guest page.
+// signed configuration from the guest page; `install`, `service` and `uninstall` make and run an
+// access (unattended) agent (docs/access.md).
 #include <csignal>
 #include <cstdlib>
 #include <CLI/CLI.hpp>
@@ -7,6 +8,8 @@
 #include <optional>
 #include <thread>
 
+#include "agent/app/access_commands.h"
+#include "agent/app/access_state.h"
 #include "agent/app/agent_config.h"
 #include "agent/capture/x11_screen_capturer_x11.h"
 #include "agent/clipboard/x11_clipboard_x11.h"
@@ -53,6 +56,23 @@ int main(int argc, char** argv) {
                   std::string("file of trusted signing keys (default $") + tether::agent::kTrustEnvironment +
                       ", else " + tether::agent::kDefaultTrustFile + ")");
   run->add_option("--max-fps", max_fps, "frames per second at most (default 30)")->check(CLI::Range(1, 60));
+  // Access agents.
+  tether::agent::AccessCommandOptions access;
+  std::string state_dir = tether::agent::kDefaultStateDir, root;
+  auto* install = app.add_subcommand("install", "enrol this machine as an access agent and install its systemd unit");
+  install->add_option("--config", config_file, "the installer (.tether) built on the Access tab")->required();
+  install->add_option("--trust-key", trust_key, "trust this server signing key (base64) instead of the trust file");
+  install->add_option("--trust-file", trust_file, "file of trusted signing keys");
+  auto* uninstall = app.add_subcommand("uninstall", "stop and remove the access agent, its unit, state and key");
+  auto* service = app.add_subcommand("service", "run the enrolled access agent in the foreground (what the unit starts)");
+  service->add_option("--max-fps", max_fps, "frames per second at most (default 30)")->check(CLI::Range(1, 60));
+  for (auto* sub : {install, uninstall, service}) {
+    sub->add_option("--state-dir", state_dir, std::string("the agent's state directory (default ") +
+                                                  tether::agent::kDefaultStateDir + ")");
+  }
+  for (auto* sub : {install, uninstall}) {
+    sub->add_option("--root", root, "write and remove files under this directory and do not run systemctl");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -62,7 +82,36 @@ int main(int argc, char** argv) {
 
   tether::InitCrypto();
   tether::InitLogging(tether::LogFormat::kText, spdlog::level::from_str(log_level));
+  if (*install || *uninstall) {
+    const char* env = std::getenv(tether::agent::kTrustEnvironment);
+    const char* env_display = std::getenv("DISPLAY");
+    access.config_file = config_file;
+    access.trust = {trust_key, trust_file, env ? std::optional<std::string>(env) : std::nullopt};
+    access.display = !display.empty() ? display : env_display ? env_display : "";
+    access.state_dir = state_dir;
+    access.root = root;
+    return *install ? tether::agent::RunInstall(access, std::cout, std::cerr)
+                    : tether::agent::RunUninstall(access, std::cout, std::cerr);
+  }
   std::string join_token;
+  std::optional<tether::Ed25519KeyPair> identity;
+  if (*service) {
+    auto enrolment = tether::agent::LoadEnrolment(state_dir);
+    if (!enrolment) {
+      std::cerr << "tether-agent: " << enrolment.error().message << "\n";
+      return 1;
+    }
+    auto key = tether::agent::LoadIdentityKey(state_dir);
+    if (!key) {
+      std::cerr << "tether-agent: " << key.error().message << "\n";
+      return 1;
+    }
+    identity.emplace(std::move(*key));
+    server = enrolment->relay;
+    pin = enrolment->pin;
+    if (display.empty()) display = enrolment->display;
+    tether::Log("agent")->info("access agent of session \"{}\" on {}", enrolment->session_name, server);
+  }
   if (*run) {
     // Verified against keys this machine already trusts, never the key the file names.
     const char* env = std::getenv(tether::agent::kTrustEnvironment);
@@ -76,6 +125,10 @@ int main(int argc, char** argv) {
     auto config = tether::agent::LoadAgentConfig(config_file, *trusted, now.NowUnix());
     if (!config) {
       std::cerr << "tether-agent: refusing " << config_file << ": " << config.error().message << "\n";
+      return 1;
+    }
+    if (config->kind != tether::kAgentConfigKindSupport) {
+      std::cerr << "tether-agent: " << config_file << " is an access installer; use tether-agent install\n";
       return 1;
     }
     server = config->relay;
@@ -119,6 +172,7 @@ int main(int argc, char** argv) {
   tether::agent::AgentOptions options{addr->host, addr->port, pin, code, max_fps,
                                       std::chrono::seconds(consent_timeout)};
   options.join_token = join_token;
+  options.identity = identity ? &*identity : nullptr;
   tether::agent::AgentSession session(options, std::move(capturer), std::move(injector),
                                       std::move(clipboard), std::move(window), clock);
   g_session = &session;
@@ -127,8 +181,9 @@ int main(int argc, char** argv) {
   auto result = session.Run();
   g_session = nullptr;
   switch (result) {
-    case tether::agent::AgentExit::kSessionEnded: return 0;
-    case tether::agent::AgentExit::kRefused: return 1;
+    case tether::agent::AgentExit::kSessionEnded: return identity ? 3 : 0;
+    // A service the server no longer knows exits 3, which its unit does not restart.
+    case tether::agent::AgentExit::kRefused: return identity ? 3 : 1;
     case tether::agent::AgentExit::kStopped: return 0;
   }
   return 0;

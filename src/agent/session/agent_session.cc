@@ -10,6 +10,7 @@
 #include "agent/session/clipboard_pump.h"
 #include "agent/session/guest_facts.h"
 #include "agent/session/guest_consent.h"
+#include "base/agent_config.h"
 #include "base/log.h"
 #include "net/tls.h"
 #include "wire/control.h"
@@ -283,7 +284,17 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
     }
     if (clipboard) h->add_capabilities("clipboard.text");
     h->set_software(std::string("tether-agent/") + TETHER_VERSION);
-    if (!resume_token.empty()) {
+    if (options.identity != nullptr) {
+      const std::string binding = net::ExportChannelBinding(stream->native_handle());
+      if (binding.empty()) {
+        log->warn("cannot export the TLS channel binding");
+        co_return Outcome::kRetry;
+      }
+      const auto& key = options.identity->PublicKey();
+      const auto signature = options.identity->Sign(AgentIdentityMessage(binding));
+      h->set_agent_key(std::string(key.begin(), key.end()));
+      h->set_agent_signature(std::string(signature.begin(), signature.end()));
+    } else if (!resume_token.empty()) {
       h->set_resume_token(resume_token);
     } else if (!options.join_token.empty()) {
       h->set_join_token(options.join_token);
@@ -360,7 +371,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
               const bool joined = e.kind() == v1::PeerEvent::KIND_JOINED;
               log->info("host {} {}", e.display_name(), joined ? "joined" : "left");
               if (joined) {
-                consent.OnHostJoined(e.endpoint_id(), e.display_name());
+                consent.OnHostJoined(e.endpoint_id(), e.display_name(), e.without_consent());
               } else {
                 consent.OnHostLeft(e.endpoint_id(), std::chrono::steady_clock::now());
               }

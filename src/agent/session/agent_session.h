@@ -18,6 +18,7 @@
 #include "agent/input/input_injector.h"
 #include "agent/ui/guest_ui.h"
 #include "base/clock.h"
+#include "base/ed25519.h"
 
 namespace tether::agent {
 
@@ -29,6 +30,9 @@ struct AgentOptions {
   int max_fps = 30;
   std::chrono::seconds consent_timeout{60};  // an unanswered consent prompt denies after this
   std::string join_token = {};  // from a signed configuration (`run`); used instead of join_code
+  // Access agents (`service`): the agent's own key; every Hello carries its public half and a
+  // signature over the connection's TLS exporter instead of a code or token. Borrowed.
+  const Ed25519KeyPair* identity = nullptr;
 };
 
 enum class AgentExit {

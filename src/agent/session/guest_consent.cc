@@ -60,11 +60,15 @@ v1::ConsentWithdraw GuestConsent::Withdraw() {
   return v1::ConsentWithdraw{};  // endpoint_id 0: every host
 }
 
-void GuestConsent::OnHostJoined(uint64_t id, const std::string& name) { hosts_[id] = name; }
+void GuestConsent::OnHostJoined(uint64_t id, const std::string& name, bool without_consent) {
+  hosts_[id] = name;
+  if (without_consent) unattended_.insert(id);
+}
 
 void GuestConsent::OnHostLeft(uint64_t id, TimePoint now) {
   hosts_.erase(id);
   granted_.erase(id);
+  unattended_.erase(id);
   const bool was_front = !prompts_.empty() && prompts_.front().id == id;
   std::erase_if(prompts_, [id](const Prompt& p) { return p.id == id; });
   if (was_front && !prompts_.empty()) prompts_.front().deadline = now + timeout_;
@@ -73,12 +77,13 @@ void GuestConsent::OnHostLeft(uint64_t id, TimePoint now) {
 void GuestConsent::OnDisconnected() {
   prompts_.clear();
   granted_.clear();
+  unattended_.clear();
   hosts_.clear();
 }
 
 void GuestConsent::Describe(GuestUiState& state) const {
   state.hosts.clear();
-  for (const auto& [id, name] : hosts_) state.hosts.push_back({id, name, granted_.contains(id)});
+  for (const auto& [id, name] : hosts_) state.hosts.push_back({id, name, granted_.contains(id) || unattended_.contains(id)});
   state.prompt.reset();
   state.prompts_waiting = 0;
   if (!prompts_.empty()) {

@@ -44,13 +44,15 @@ class GuestConsent {
   // The session is a meeting (SessionInfo.session_type): this agent presents to every viewer.
   void SetMeeting(bool meeting) { meeting_ = meeting; }
 
-  void OnHostJoined(uint64_t id, const std::string& name);
+  // `without_consent`: the relay admitted the host without asking (an access session and an
+  // administrator); it sees at once, and Stop sharing does not take that back.
+  void OnHostJoined(uint64_t id, const std::string& name, bool without_consent = false);
   void OnHostLeft(uint64_t id, TimePoint now);
   // The connection broke: questions and grants belonged to it; who was allowed is remembered.
   void OnDisconnected();
 
   // Some host may see the screen: capture and clipboard run only then.
-  bool Watched() const { return !granted_.empty(); }
+  bool Watched() const { return !granted_.empty() || !unattended_.empty(); }
   // A question is open: no host input is played, so nobody answers it for the guest.
   bool Prompting() const { return !prompts_.empty(); }
   // Fills the hosts and prompt parts of the window's state.
@@ -62,6 +64,7 @@ class GuestConsent {
     std::string technician;
     TimePoint deadline;
   };
+  std::set<uint64_t> unattended_;  // hosts admitted without consent
   v1::ConsentResponse Decide(uint64_t id, bool allow, bool timed_out);
 
   std::chrono::seconds timeout_;

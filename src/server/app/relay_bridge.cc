@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace tether::app {
 
 void RelayBridge::AdmitGuest(const std::string& code, const std::string& source,
@@ -27,6 +29,21 @@ void RelayBridge::AdmitGuestByToken(const std::string& join_token, const std::st
     a.resume_token = g->resume_token;
     a.session_type = manager::SessionTypeName(g->session.type);
     done(std::move(a));
+  });
+}
+
+void RelayBridge::AdmitAccessAgent(const std::string& public_key, const std::string& install_token,
+                                   const std::string& source,
+                                   std::function<void(Result<relay::Admission>)> done) {
+  if (!access_ || public_key.size() != kEd25519PublicKeyBytes) {
+    return done(MakeError("unauthenticated", "access agents are not accepted"));
+  }
+  boost::asio::post(pool_, [this, public_key, install_token, source, done = std::move(done)] {
+    Ed25519PublicKey key{};
+    std::copy(public_key.begin(), public_key.end(), key.begin());
+    auto s = access_->Admit(key, install_token, source);
+    if (!s) return done(s.error());
+    done(relay::Admission{s->id, s->name, "guest", false});
   });
 }
 
@@ -76,7 +93,7 @@ void RelayBridge::UpdateGuestInfo(const std::string& session_id, const relay::Gu
 std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& grant,
                                                         std::shared_ptr<net::FrameLink> link) {
   relay::Admission admission{grant.session_id, grant.session_name, grant.username, grant.view_only,
-                             /*consent_required=*/true};
+                             grant.consent_required};
   admission.user_id = grant.user_id;
   admission.not_after = grant.not_after;
   admission.session_type = grant.session_type;

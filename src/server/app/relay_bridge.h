@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "server/manager/access_agents.h"
 #include "server/manager/guest_join.h"
 #include "server/manager/session_manager.h"
 #include "server/relay/relay.h"
@@ -24,6 +25,8 @@ class RelayBridge final : public relay::RelayDirectory,
   void SetRelay(relay::Relay* relay) { relay_ = relay; }
   // Set once during wiring: admits guests with signed agent configurations (join tokens).
   void SetGuestJoin(manager::GuestJoin* guest_join) { guest_join_ = guest_join; }
+  // Set once during wiring: admits access (unattended) agents by their keys.
+  void SetAccessAgents(manager::AccessAgents* access) { access_ = access; }
 
   // RelayDirectory
   void AdmitGuest(const std::string& code, const std::string& source,
@@ -31,6 +34,9 @@ class RelayBridge final : public relay::RelayDirectory,
   void AdmitGuestByToken(const std::string& join_token, const std::string& resume_token,
                          const std::string& source,
                          std::function<void(Result<relay::Admission>)> done) override;
+  void AdmitAccessAgent(const std::string& public_key, const std::string& install_token,
+                        const std::string& source,
+                        std::function<void(Result<relay::Admission>)> done) override;
   void AdmitHost(const std::string& token, const std::string& source,
                  std::function<void(Result<relay::Admission>)> done) override;
   void RecordEvent(const std::string& session_id, const std::string& kind,
@@ -55,6 +61,7 @@ class RelayBridge final : public relay::RelayDirectory,
   boost::asio::strand<boost::asio::thread_pool::executor_type> events_;
   relay::Relay* relay_ = nullptr;
   manager::GuestJoin* guest_join_ = nullptr;
+  manager::AccessAgents* access_ = nullptr;
 };
 
 }  // namespace tether::app

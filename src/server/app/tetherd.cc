@@ -20,6 +20,7 @@
 #include "server/manager/session_manager.h"
 #include "server/app/lifetime_scheduler.h"
 #include "server/app/relay_bridge.h"
+#include "server/app/demo.h"
 #include "server/app/signing_key.h"
 #include "server/manager/guest_join.h"
 #include "server/relay/relay.h"
@@ -41,6 +42,7 @@ struct Tetherd::Parts {
   std::unique_ptr<manager::LocalApi> local_api;
   std::unique_ptr<SigningKey> signing;             // signs agent configurations
   std::unique_ptr<manager::GuestJoin> guest_join;  // the guest page's configurations and join tokens
+  std::unique_ptr<manager::AccessAgents> access;   // access installers and enrolled agents
   web::StaticFiles ui;
   std::unique_ptr<web::WebApp> web_app;
   // The network thread: every socket lives here (one thread, like a proxy worker; the relay's
@@ -54,6 +56,7 @@ struct Tetherd::Parts {
   std::unique_ptr<manager::SessionLifetime> lifetime;
   std::unique_ptr<LifetimeScheduler> limits;
   std::unique_ptr<web::HttpsServer> web;
+  std::unique_ptr<DemoDesktop> demo;  // --demo only
 };
 
 namespace {
@@ -146,6 +149,7 @@ int Tetherd::Run() {
   manager_options.secrets_key = p.signing->key.DeriveKey("tether two-factor secrets v1");
   p.manager = std::make_unique<manager::SessionManager>(*p.store, p.clock, manager_options);
   p.guest_join = std::make_unique<manager::GuestJoin>(*p.manager, p.clock, p.signing->key, tls->spki_pin, c.guest);
+  p.access = std::make_unique<manager::AccessAgents>(*p.manager, *p.store, p.clock, p.signing->key, tls->spki_pin);
   p.manager->ResetGuestPresence();  // no guest is connected to a relay that has just started
   p.local_api = std::make_unique<manager::LocalApi>(*p.manager);
   if (auto st = p.ui.Load(c.ui_dir); !st) {
@@ -172,6 +176,7 @@ int Tetherd::Run() {
   p.relay_core = std::make_unique<relay::Relay>(*p.bridge, p.metrics, relay_opts);
   p.bridge->SetRelay(p.relay_core.get());
   p.bridge->SetGuestJoin(p.guest_join.get());
+  p.bridge->SetAccessAgents(p.access.get());
   p.manager->SetObserver(p.bridge.get());
   p.lifetime = std::make_unique<manager::SessionLifetime>(*p.manager, p.clock, c.lifetime);
   p.limits = std::make_unique<LifetimeScheduler>(*p.pool, *p.relay_core, *p.lifetime);
@@ -203,6 +208,7 @@ int Tetherd::Run() {
   };
   p.web_app = std::make_unique<web::WebApp>(*p.manager, p.metrics, p.ui, web_opts, health);
   p.web_app->SetGuestJoin(p.guest_join.get());
+  p.web_app->SetAccessAgents(p.access.get());
   web::HttpLimits limits;
   limits.body_bytes = c.max_body_bytes;
   limits.hsts = c.hsts;
@@ -254,7 +260,18 @@ int Tetherd::Run() {
             << p.relay->Port() << " pin " << tls->spki_pin << std::endl;
   log->info("web server on {}, relay on port {}, data in {}", base_url, p.relay->Port(), c.data_dir.string());
 
+  if (c.demo) {
+    // The demo agent connects to this relay on the loopback address when it listens on all.
+    const bool any = relay_addr.host.empty() || relay_addr.host == "0.0.0.0" || relay_addr.host == "::";
+    const std::string relay_host = any ? "127.0.0.1" : UrlHost(relay_addr.host);
+    p.demo = std::make_unique<DemoDesktop>(
+        *p.access, DemoOptions{c.data_dir, relay_host + ":" + std::to_string(p.relay->Port()),
+                               Ed25519PublicKeyBase64(p.signing->key.PublicKey())});
+    p.demo->Start();
+  }
+
   p.io.run();
+  if (p.demo) p.demo->Stop();
   {
     std::lock_guard lock(stop_mu);
     loop_done = true;

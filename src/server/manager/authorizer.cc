@@ -15,14 +15,23 @@ const char* PermissionName(Permission p) {
     case Permission::kJoinSession: return "JoinSession";
     case Permission::kManageSessionGroups: return "ManageSessionGroups";
     case Permission::kAdminister: return "Administer";
+    case Permission::kBuildAccessInstaller: return "BuildAccessInstaller";
+    case Permission::kHostSessionWithoutConsent: return "HostSessionWithoutConsent";
   }
   return "?";
 }
 
-Status Authorizer::Check(const Actor& actor, Permission permission, const Session*) const {
+Status Authorizer::Check(const Actor& actor, Permission permission, const Session* session) const {
+  // Consent may only be skipped on access (unattended) sessions, whoever asks.
+  if (permission == Permission::kHostSessionWithoutConsent &&
+      (session == nullptr || session->type != SessionType::kAccess)) {
+    return MakeError("forbidden", "consent is always asked in support and meeting sessions");
+  }
   if (actor.role == kRoleAdministrator) return {};
+  // Until configurable roles exist, only administrators build installers and host without consent.
   if (actor.role == kRoleHost && permission != Permission::kManageSessionGroups &&
-      permission != Permission::kAdminister) {
+      permission != Permission::kAdminister && permission != Permission::kBuildAccessInstaller &&
+      permission != Permission::kHostSessionWithoutConsent) {
     return {};
   }
   return MakeError("forbidden", std::string("you do not have the ") + PermissionName(permission) +

@@ -23,6 +23,9 @@ enum class Permission {
   kJoinSession,
   kManageSessionGroups,
   kAdminister,  // server settings and administration pages
+  kBuildAccessInstaller,
+  // Access sessions only: join without the guest's consent.
+  kHostSessionWithoutConsent,
 };
 const char* PermissionName(Permission p);
 

@@ -132,6 +132,23 @@ class SettingsRepository {
   virtual Status Put(const std::string& key, const std::string& value) = 0;
 };
 
+class AccessRepository {
+ public:
+  virtual ~AccessRepository() = default;
+  virtual Status CreateInstaller(const AccessInstaller& installer) = 0;
+  // Marks the unused, unexpired installer with `token_hash` used at `now`, atomically (two
+  // agents presenting one token: exactly one gets it). nullopt when there is none.
+  virtual std::optional<AccessInstaller> RedeemInstaller(const std::string& token_hash, int64_t now) = 0;
+  // Binds the agent's public key (base64) to its new access session and records the session on
+  // the installer, in one transaction. "conflict" when the key is already bound.
+  virtual Status BindAgent(const std::string& installer_id, const std::string& public_key,
+                           const std::string& session_id, int64_t now) = 0;
+  // The session an enrolled agent's public key (base64) belongs to.
+  virtual std::optional<std::string> SessionOfAgent(const std::string& public_key) = 0;
+  // Newest first, at most `limit`.
+  virtual std::vector<AccessInstaller> ListInstallers(int limit) = 0;
+};
+
 // Everything the Session Manager persists.
 class Store {
  public:
@@ -142,6 +159,7 @@ class Store {
   virtual AuditRepository& Audit() = 0;
   virtual WebSessionRepository& WebSessions() = 0;
   virtual SettingsRepository& Settings() = 0;
+  virtual AccessRepository& Access() = 0;
   // Schema version after migrations, and an integrity check of the underlying database.
   virtual int SchemaVersion() = 0;
   virtual Result<std::string> IntegrityCheck() = 0;

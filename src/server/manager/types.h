@@ -90,6 +90,20 @@ struct SessionEvent {
   int64_t at = 0;
 };
 
+// An installer for access (unattended) agents: its install token enrols one agent, once, before
+// `expires_at`; the agent's access session gets the name and custom properties.
+struct AccessInstaller {
+  std::string id;
+  std::string name;
+  std::string token_hash;  // SHA-256 (hex) of the install token; the token itself is never stored
+  std::map<std::string, std::string> properties;  // kPropertyKeys
+  std::string created_by;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  int64_t used_at = 0;      // 0 until an agent enrolled with it
+  std::string session_id;   // the access session it created
+};
+
 struct AuditRecord {
   int64_t id = 0;
   int64_t at = 0;

@@ -56,6 +56,14 @@ class RelayDirectory {
                                  const std::string& source, std::function<void(Result<Admission>)> done) {
     done(MakeError("unauthenticated", "join tokens are not accepted here"));
   }
+  // An access agent that has proved it holds the private key of `public_key` (32 raw bytes;
+  // the relay checked its signature over this connection's TLS exporter). With an install
+  // token it enrols (single use); without, it is admitted to the access session its key is
+  // bound to. "unauthenticated" / "rate_limited" otherwise.
+  virtual void AdmitAccessAgent(const std::string& public_key, const std::string& install_token,
+                                const std::string& source, std::function<void(Result<Admission>)> done) {
+    done(MakeError("unauthenticated", "access agents are not accepted here"));
+  }
   // A native host presents a token issued by the web server for a logged-in user.
   virtual void AdmitHost(const std::string& token, const std::string& source,
                          std::function<void(Result<Admission>)> done) = 0;

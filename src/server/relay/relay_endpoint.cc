@@ -1,5 +1,7 @@
 #include "server/relay/relay_endpoint.h"
 
+#include "base/agent_config.h"
+#include "base/ed25519.h"
 #include "server/relay/session_hub.h"
 #include "wire/control.h"
 
@@ -106,6 +108,7 @@ void RelayEndpoint::OnHello(const v1::Hello& hello) {
     return Fail(v1::ERROR_CODE_PROTOCOL, "unknown endpoint role");
   }
   const bool guest = role_ == v1::ENDPOINT_ROLE_GUEST;
+  if (guest && (!hello.agent_key().empty() || !hello.install_token().empty())) return OnAgentHello(hello);
   // A guest comes with a join code, or with the join token of a signed agent configuration
   // (or, reconnecting, the resume token its Welcome gave it).
   const bool by_token = guest && (!hello.join_token().empty() || !hello.resume_token().empty());
@@ -121,18 +124,11 @@ void RelayEndpoint::OnHello(const v1::Hello& hello) {
   std::weak_ptr<RelayEndpoint> weak = shared_from_this();
   auto done = [weak, guest, by_token](Result<Admission> r) {
     auto self = weak.lock();
-    if (!self || self->state_.load() != State::kAdmitting) return;
-    if (!r) {
-      self->relay_.Counters().rejected.Add();
-      self->state_.store(State::kClosed);
-      return self->Fail(v1::ERROR_CODE_UNAUTHENTICATED,
-                        r.error().code == "rate_limited" ? "too many attempts; wait a minute"
-                        : by_token                       ? r.error().message
-                        : guest                          ? "unknown or expired session code"
-                                                         : "unknown or expired host token");
-    }
-    if (guest) r->display_name = "guest";
-    self->Attach(std::move(*r));
+    if (!self) return;
+    const std::string refusal = r || by_token ? std::string()
+                                : guest       ? "unknown or expired session code"
+                                              : "unknown or expired host token";
+    self->FinishAdmission(std::move(r), guest, refusal);
   };
   if (by_token) {
     relay_.Directory().AdmitGuestByToken(hello.resume_token().empty() ? secret : std::string(),
@@ -143,6 +139,45 @@ void RelayEndpoint::OnHello(const v1::Hello& hello) {
   } else {
     relay_.Directory().AdmitHost(secret, link_->PeerAddress(), std::move(done));
   }
+}
+
+// An access agent: it must prove, on this very connection, that it holds its private key
+// (docs/protocol.md section 4.2.2) before the directory is asked anything.
+void RelayEndpoint::OnAgentHello(const v1::Hello& hello) {
+  const std::string binding = link_->ChannelBinding();
+  const std::string& key_bytes = hello.agent_key();
+  const std::string& signature = hello.agent_signature();
+  Ed25519PublicKey key{};
+  bool ok = !binding.empty() && key_bytes.size() == key.size() && signature.size() == kEd25519SignatureBytes &&
+            hello.install_token().size() <= kMaxToken;
+  if (ok) {
+    std::copy(key_bytes.begin(), key_bytes.end(), key.begin());
+    ok = Ed25519Verify(key, AgentIdentityMessage(binding),
+                       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(signature.data()), signature.size()));
+  }
+  if (!ok) {
+    relay_.Counters().rejected.Add();
+    return Fail(v1::ERROR_CODE_UNAUTHENTICATED, "the agent's identity could not be verified");
+  }
+  state_.store(State::kAdmitting, std::memory_order_release);
+  std::weak_ptr<RelayEndpoint> weak = shared_from_this();
+  relay_.Directory().AdmitAccessAgent(key_bytes, hello.install_token(), link_->PeerAddress(),
+                                      [weak](Result<Admission> r) {
+                                        if (auto self = weak.lock()) self->FinishAdmission(std::move(r), true, "");
+                                      });
+}
+
+void RelayEndpoint::FinishAdmission(Result<Admission> r, bool guest, const std::string& refusal) {
+  if (state_.load() != State::kAdmitting) return;
+  if (!r) {
+    relay_.Counters().rejected.Add();
+    state_.store(State::kClosed);
+    return Fail(v1::ERROR_CODE_UNAUTHENTICATED, r.error().code == "rate_limited" ? "too many attempts; wait a minute"
+                                                : refusal.empty()                ? r.error().message
+                                                                                 : refusal);
+  }
+  if (guest) r->display_name = "guest";
+  Attach(std::move(*r));
 }
 
 void RelayEndpoint::Attach(Admission admission) {

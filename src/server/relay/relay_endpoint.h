@@ -79,6 +79,10 @@ class RelayEndpoint final : public net::FrameSink,
 
  private:
   void OnHello(const v1::Hello& hello);
+  void OnAgentHello(const v1::Hello& hello);
+  // The directory's answer to a Hello: attach, or refuse with `refusal` (empty: the directory's
+  // own message).
+  void FinishAdmission(Result<Admission> r, bool guest, const std::string& refusal);
   void Attach(Admission admission);
   void NoteInput();
 

@@ -59,6 +59,7 @@ v1::PeerEvent SessionHub::PeerEventLocked(v1::PeerEvent::Kind kind, const RelayE
   e.set_display_name(who.DisplayName());
   e.set_hosts(static_cast<uint32_t>(hosts_.size()));
   e.set_guest(guest_ != nullptr);
+  if (!who.IsGuest() && who.consent == RelayEndpoint::Consent::kNotRequired) e.set_without_consent(true);
   return e;
 }
 

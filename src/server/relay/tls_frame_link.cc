@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "net/tls.h"
+
 #include "wire/frame.h"
 
 namespace tether::relay {
@@ -256,6 +258,7 @@ void TlsFrameLink::Drive() {
       return;
     }
     established_ = true;
+    binding_ = net::ExportChannelBinding(ssl_);
     phase_start_ = last_read_ = Clock::now();  // the first frame gets a fresh handshake timeout
     in_.resize(kReadBuffer);
   }

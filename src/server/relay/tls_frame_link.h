@@ -55,6 +55,7 @@ class TlsFrameLink final : public net::FrameLink,
   net::SendResult Send(net::FrameBytes frame) override;
   void Close() override;
   const std::string& PeerAddress() const override { return peer_; }
+  std::string ChannelBinding() const override { return binding_; }
 
   // Network thread: registers with the poller, performs the server handshake, then reads
   // frames into `sink` until the connection ends. sink->OnClosed() is the last call, followed
@@ -91,6 +92,7 @@ class TlsFrameLink final : public net::FrameLink,
   Metric& bytes_in_;
   Metric& bytes_out_;
   std::string peer_;
+  std::string binding_;  // exported once the handshake is done (before the first frame)
 
   // Shared with other threads.
   std::mutex mu_;

@@ -130,6 +130,30 @@ ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '';
 )sql",
+      // 6: access (unattended) agents: installers with a single-use install token (only its
+      // SHA-256 is kept) and the public key each enrolled agent authenticates with.
+      R"sql(
+CREATE TABLE access_installers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  company TEXT NOT NULL DEFAULT '',
+  site TEXT NOT NULL DEFAULT '',
+  department TEXT NOT NULL DEFAULT '',
+  tag TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER NOT NULL DEFAULT 0,
+  session_id TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE access_agents (
+  public_key TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL UNIQUE REFERENCES sessions (id) ON DELETE CASCADE,
+  installer_id TEXT NOT NULL,
+  enrolled_at INTEGER NOT NULL
+);
+)sql",
   };
   return kMigrations;
 }

@@ -21,6 +21,7 @@ class SqliteStore final : public manager::Store {
   manager::AuditRepository& Audit() override { return *audit_; }
   manager::WebSessionRepository& WebSessions() override { return *web_sessions_; }
   manager::SettingsRepository& Settings() override { return *settings_; }
+  manager::AccessRepository& Access() override { return *access_; }
   int SchemaVersion() override;
   Result<std::string> IntegrityCheck() override;
 
@@ -33,6 +34,7 @@ class SqliteStore final : public manager::Store {
   std::unique_ptr<manager::AuditRepository> audit_;
   std::unique_ptr<manager::WebSessionRepository> web_sessions_;
   std::unique_ptr<manager::SettingsRepository> settings_;
+  std::unique_ptr<manager::AccessRepository> access_;
 };
 
 // Factories for the repositories (one file each); they borrow `db`.
@@ -42,5 +44,6 @@ std::unique_ptr<manager::SessionGroupRepository> MakeSqliteGroups(SqliteDb& db);
 std::unique_ptr<manager::AuditRepository> MakeSqliteAudit(SqliteDb& db);
 std::unique_ptr<manager::WebSessionRepository> MakeSqliteWebSessions(SqliteDb& db);
 std::unique_ptr<manager::SettingsRepository> MakeSqliteSettings(SqliteDb& db);
+std::unique_ptr<manager::AccessRepository> MakeSqliteAccess(SqliteDb& db);
 
 }  // namespace tether::store

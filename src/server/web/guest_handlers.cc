@@ -36,6 +36,15 @@ std::string HostPart(std::string_view authority) {
 
 }  // namespace
 
+// Where an agent will connect: the configured relay address, or the host this request came to
+// (the requester reached the server there) with the relay's port.
+std::string WebApp::RelayAddressFor(const HttpRequest& req) const {
+  if (!options_.relay_public_address.empty()) return options_.relay_public_address;
+  std::string host = !options_.public_origin.empty() ? HostPart(options_.public_origin.substr(8))
+                                                     : HostPart(req.Header("host"));
+  return host.empty() ? std::string() : host + ":" + std::to_string(options_.relay_port);
+}
+
 HttpResponse WebApp::JoinAsGuest(const HttpRequest& req, const Params&) {
   if (!guest_join_) return HttpResponse::NotFound();
   HttpResponse error;
@@ -46,18 +55,11 @@ HttpResponse WebApp::JoinAsGuest(const HttpRequest& req, const Params&) {
   std::erase(code, ' ');
   if (code.empty()) return HttpResponse::Error(400, "validation", "enter the code your technician gave you");
 
-  // Where the agent will connect: the configured relay address, or the host this request came
-  // to (the guest reached the server there) with the relay's port.
-  std::string relay = options_.relay_public_address;
+  const std::string relay = RelayAddressFor(req);
   if (relay.empty()) {
-    std::string host = !options_.public_origin.empty() ? HostPart(options_.public_origin.substr(8))
-                                                       : HostPart(req.Header("host"));
-    if (host.empty()) {
-      return HttpResponse::Error(400, "validation",
-                                 "cannot tell the relay's address from this request; the administrator "
-                                 "sets relay.public_address");
-    }
-    relay = host + ":" + std::to_string(options_.relay_port);
+    return HttpResponse::Error(400, "validation",
+                               "cannot tell the relay's address from this request; the administrator "
+                               "sets relay.public_address");
   }
 
   auto file = guest_join_->IssueConfig(code, relay, req.remote_addr);

@@ -19,6 +19,9 @@ struct HostGrant {
   int64_t user_id = 0;     // revoking this user closes the viewer
   int64_t not_after = 0;   // Unix time the web login expires; the relay closes the viewer then
   std::string session_type;  // support, meeting or access: the relay's policy follows it
+  // The guest must allow this host first; false only where the Authorizer grants
+  // HostSessionWithoutConsent (access sessions).
+  bool consent_required = true;
 };
 
 class HostGateway {

@@ -66,6 +66,44 @@ void AddGuestPaths(json& doc) {
                                                               {"format", str}}}}}}}}}}}}}}}};
 }
 
+// Access (unattended) agents: installers (docs/access.md).
+void AddAccessPaths(json& doc) {
+  json str = {{"type", "string"}};
+  json integer = {{"type", "integer"}};
+  json csrf = json::array({{{"cookie", json::array()}, {"csrf", json::array()}}});
+  json props = {{"type", "object"},
+                {"properties", {{"company", str}, {"site", str}, {"department", str}, {"tag", str}}},
+                {"additionalProperties", false}};
+  json installer = {{"type", "object"},
+                    {"properties", {{"id", str}, {"name", str}, {"properties", props}, {"created_by", str},
+                                    {"created_at", integer}, {"expires_at", integer}, {"used_at", integer},
+                                    {"session_id", str}}}};
+  json responses = Responses({});
+  responses["201"] = {{"description", "the installer (Content-Disposition: attachment; "
+                                      "filename=\"tether-access-<id>.tether\"; X-Tether-Installer: <id>)"},
+                      {"content", {{"application/vnd.tether.agent-config+json",
+                                    {{"schema", {{"$ref", "#/components/schemas/AgentConfiguration"}}}}}}}};
+  doc["paths"]["/access/installers"] = {
+      {"post",
+       {{"summary", "Build an access agent installer: a signed configuration (kind access-install) with a "
+                    "single-use install token and the custom properties of the access session it creates. "
+                    "Needs BuildAccessInstaller (administrators)."},
+        {"security", csrf},
+        {"requestBody",
+         Body({{"type", "object"},
+               {"required", {"name"}},
+               {"properties", {{"name", str},
+                               {"properties", props},
+                               {"expires_in_hours", {{"type", "integer"}, {"minimum", 1}, {"maximum", 2160}}}}},
+               {"additionalProperties", false}})},
+        {"responses", responses}}},
+      {"get",
+       {{"summary", "The installers built so far, newest first (never their tokens). Needs BuildAccessInstaller."},
+        {"security", json::array({{{"cookie", json::array()}}})},
+        {"responses", Responses({{"200", {{"type", "object"},
+                                          {"properties", {{"installers", {{"type", "array"}, {"items", installer}}}}}}}})}}}};
+}
+
 json Build() {
   json str = {{"type", "string"}};
   json integer = {{"type", "integer"}};
@@ -189,6 +227,7 @@ json Build() {
         {"/openapi.json",
          {{"get", {{"summary", "This document"}, {"security", open}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
   AddGuestPaths(doc);
+  AddAccessPaths(doc);
   return doc;
 }
 

@@ -49,6 +49,8 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/api/v1/settings/security", &WebApp::SecuritySettings},
       {"POST", "/api/v1/guest/join", &WebApp::JoinAsGuest},
       {"GET", "/api/v1/guest/signing-key", &WebApp::GuestSigningKey},
+      {"POST", "/api/v1/access/installers", &WebApp::BuildAccessInstaller},
+      {"GET", "/api/v1/access/installers", &WebApp::ListAccessInstallers},
       {"GET", "/setup", &WebApp::SetupPage, true},
       {"GET", "/", &WebApp::UiPage},
       {"GET", "/login", &WebApp::UiPage},
@@ -154,6 +156,9 @@ WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
   }
   d.grant = HostGrant{session->id, session->name, ctx->user.username, false, ctx->user.id, ctx->expires_at,
                       manager::SessionTypeName(session->type)};
+  // Access sessions: whoever holds HostSessionWithoutConsent joins without asking (docs/access.md).
+  d.grant->consent_required =
+      !manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kHostSessionWithoutConsent, &*session);
   return d;
 }
 

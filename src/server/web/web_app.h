@@ -10,6 +10,7 @@
 
 #include "base/metrics.h"
 #include "net/ip_access.h"
+#include "server/manager/access_agents.h"
 #include "server/manager/guest_join.h"
 #include "server/manager/session_manager.h"
 #include "server/web/host_gateway.h"
@@ -64,6 +65,8 @@ class WebApp {
   // Set once during wiring, before serving: the guest page's configurations. Without it the
   // guest API answers 404.
   void SetGuestJoin(manager::GuestJoin* guest_join) { guest_join_ = guest_join; }
+  // Set once during wiring: access installers. Without it the access API answers 404.
+  void SetAccessAgents(manager::AccessAgents* access) { access_ = access; }
 
  private:
   using Params = std::vector<std::string>;  // values of {} segments, in order
@@ -122,6 +125,12 @@ class WebApp {
   HttpResponse GuestSigningKey(const HttpRequest&, const Params&);
   // settings_handlers.cc
   HttpResponse SecuritySettings(const HttpRequest&, const Params&);
+  // The relay address signed agent configurations point at (HOST:PORT), or "" when it cannot
+  // be told from this request.
+  std::string RelayAddressFor(const HttpRequest& req) const;
+  // access_handlers.cc
+  HttpResponse BuildAccessInstaller(const HttpRequest&, const Params&);
+  HttpResponse ListAccessInstallers(const HttpRequest&, const Params&);
   // service_handlers.cc
   HttpResponse Healthz(const HttpRequest&, const Params&);
   HttpResponse MetricsPage(const HttpRequest&, const Params&);
@@ -136,6 +145,7 @@ class WebApp {
   std::function<HealthReport()> health_;
   std::vector<Route> routes_;
   manager::GuestJoin* guest_join_ = nullptr;
+  manager::AccessAgents* access_ = nullptr;
   Metric& requests_;
   Metric& logins_ok_;
   Metric& logins_failed_;

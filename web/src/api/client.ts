@@ -138,6 +138,19 @@ export interface NewSession {
   code?: string;
 }
 
+// An access agent installer to build (POST /access/installers).
+export interface InstallerInput {
+  name: string;
+  properties?: SessionProperties;
+  expires_in_hours?: number;
+}
+
+// A signed file the server handed out for download, as it was sent.
+export interface DownloadedFile {
+  filename: string;
+  text: string;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -231,11 +244,10 @@ export class ApiClient {
     return this.csrfToken !== null;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  // One request; a failed answer becomes an ApiError.
+  private async send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Response> {
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (STATE_CHANGING.has(method) && this.csrfToken) headers['X-CSRF-Token'] = this.csrfToken;
-
     let res: Response;
     try {
       res = await this.fetchImpl(this.base + path, {
@@ -249,6 +261,13 @@ export class ApiClient {
       throw new ApiError(0, 'network', 'Cannot reach the server.');
     }
     if (!res.ok) throw await errorFromResponse(res);
+    return res;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+
+    const res = await this.send(method, path, body, headers);
     if (res.status === 204) return undefined as T;
     const text = await res.text();
     if (!text) return undefined as T;
@@ -356,6 +375,15 @@ export class ApiClient {
     const r = await this.request<{ events?: SessionEvent[]; more?: boolean }>(
       'GET', `/sessions/${encodeURIComponent(id)}/events?${query.toString()}`);
     return { events: r.events ?? [], more: r.more ?? false };
+  }
+
+  // Builds an access agent installer: the signed file exactly as sent, to be saved unchanged
+  // (its signature covers its bytes).
+  async buildInstaller(input: InstallerInput): Promise<DownloadedFile> {
+    const res = await this.send('POST', '/access/installers', input, { Accept: 'application/vnd.tether.agent-config+json' });
+    const disposition = res.headers.get('Content-Disposition') ?? '';
+    const match = /filename="([A-Za-z0-9._-]+)"/.exec(disposition);
+    return { filename: match ? match[1] : 'tether-access.tether', text: await res.text() };
   }
 
   async listGroups(type?: SessionType): Promise<SessionGroup[]> {

@@ -98,3 +98,26 @@ describe('session list API', () => {
     expect(odd.parameter).toBeUndefined();
   });
 });
+
+describe('access installers', () => {
+  it('posts the installer with the CSRF token and keeps the signed file exactly as sent', async () => {
+    const file = '{\n  "format": "tether-agent-config/1",\n  "payload": "e30=",\n  "signature": "",\n  "key": ""\n}\n';
+    const fetch = stubFetch(
+      jsonResponse(200, { user: { id: 1, username: 'a', role: 'Administrator' }, csrf_token: 'tok' }),
+      new Response(file, { status: 201, headers: {
+        'content-type': 'application/vnd.tether.agent-config+json',
+        'content-disposition': 'attachment; filename="tether-access-AbC_1.tether"' } }),
+      jsonResponse(403, { error: 'forbidden', message: 'you do not have the BuildAccessInstaller permission' }),
+    );
+    const client = new ApiClient({ fetch });
+    await client.me();
+    const got = await client.buildInstaller({ name: 'Reception', properties: { company: 'Acme' }, expires_in_hours: 24 });
+    expect(got).toEqual({ filename: 'tether-access-AbC_1.tether', text: file });
+    const [url, init] = fetch.mock.calls[1];
+    expect(url).toBe('/api/v1/access/installers');
+    expect(init?.method).toBe('POST');
+    expect((init?.headers as Record<string, string>)['X-CSRF-Token']).toBe('tok');
+    expect(JSON.parse(String(init?.body))).toEqual({ name: 'Reception', properties: { company: 'Acme' }, expires_in_hours: 24 });
+    await expect(client.buildInstaller({ name: 'x' })).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+  });
+});

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'preact/hoo
 import { ApiError, api, type Session, type SessionGroup, type SessionType, type Subgroup, type User } from '../api/client';
 import { Alert } from '../ui/components';
 import { go, redirect } from '../ui/nav';
+import { AccessInstallerForm } from './AccessInstallerForm';
 import { FilterError } from './FilterError';
 import { GroupEditor } from './GroupEditor';
 import { GroupList } from './GroupList';
@@ -195,6 +196,7 @@ export function ControlPanel() {
           <section class="list" aria-label={`${tabLabel} sessions`}>
             {(state.tab === 'support' || state.tab === 'meeting') &&
               <NewSessionForm key={state.tab} type={state.tab} onAuthLost={authLost} onCreated={created} />}
+            {state.tab === 'access' && isAdmin && <AccessInstallerForm onAuthLost={authLost} />}
             {editor && (
               <GroupEditor key={editor.group?.id ?? 'new'} group={editor.group} initialFilter={editor.filter}
                 onAuthLost={authLost} onCancel={() => setEditor(null)}
