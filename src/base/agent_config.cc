@@ -147,7 +147,8 @@ Result<AgentConfig> ParseAgentConfigPayload(std::string_view payload) {
   // The kind decides the exact key set: an installer also carries the four custom properties.
   auto kind = j->find("kind");
   const bool install = kind != j->end() && kind->is_string() && *kind == kAgentConfigKindAccessInstall;
-  for (const auto& [k, v] : j->items()) {
+  for (const auto& item : j->items()) {
+    const std::string& k = item.key();  // a named reference: lambdas may not capture bindings in clang 14
     const bool property = std::any_of(std::begin(kPropertyFields), std::end(kPropertyFields),
                                       [&](const char* p) { return k == p; });
     if (!kKeys.count(k) && !(install && property)) return Invalid("unknown field '" + k.substr(0, 64) + "'");
