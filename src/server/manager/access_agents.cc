@@ -8,7 +8,6 @@ namespace tether::manager {
 namespace {
 
 constexpr size_t kMaxTokenBytes = 128;
-constexpr size_t kMaxPropertyBytes = 128;
 constexpr int64_t kMinLifetime = 60 * 60;
 
 }  // namespace
@@ -28,15 +27,7 @@ Result<InstallerFile> AccessAgents::BuildInstaller(const InstallerRequest& reque
   if (!IsValidSessionName(request.name)) {
     return MakeError("validation", "name must be 1-128 printable characters");
   }
-  for (const auto& [key, value] : request.properties) {
-    if (!IsPropertyKey(key)) {
-      return MakeError("validation", "unknown property '" + TruncateUtf8(key, 32) +
-                                         "' (properties are company, site, department, tag)");
-    }
-    if (!IsCleanText(value, kMaxPropertyBytes)) {
-      return MakeError("validation", "property '" + key + "' must be at most 128 printable characters");
-    }
-  }
+  if (auto st = CheckProperties(request.properties); !st) return st.error();
   if (request.lifetime_s < kMinLifetime || request.lifetime_s > kMaxAccessInstallerSeconds) {
     return MakeError("validation", "expires_in_hours must be from 1 to 2160 (90 days)");
   }

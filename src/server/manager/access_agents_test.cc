@@ -5,21 +5,17 @@
 #include "base/agent_config.h"
 #include "base/crypto.h"
 #include "server/store/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "server/manager/manager_test_fixture.h"
 
 namespace tether::manager {
 namespace {
 
 const std::string kPin = "sha256/" + std::string(43, 'A') + "=";
 
-class AccessAgentsTest : public ::testing::Test {
+class AccessAgentsTest : public ManagerTest {
  protected:
-  static void SetUpTestSuite() { InitCrypto(); }
   void SetUp() override {
-    store_ = std::move(*store::SqliteStore::Open(dir_.path() / "t.db"));
-    ManagerOptions opts;
-    opts.hash = {1, 8 * 1024 * 1024};
-    manager_ = std::make_unique<SessionManager>(*store_, clock_, opts);
+    ManagerTest::SetUp();
     access_ = std::make_unique<AccessAgents>(*manager_, *store_, clock_, key_, kPin);
   }
   // The installer's configuration, read back through the agent's own verification.
@@ -33,11 +29,7 @@ class AccessAgentsTest : public ::testing::Test {
     return c.ok() ? *c : AgentConfig{};
   }
 
-  tether::testing::TempDir dir_;
-  FakeClock clock_;
   Ed25519KeyPair key_ = Ed25519KeyPair::Generate();
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SessionManager> manager_;
   std::unique_ptr<AccessAgents> access_;
   Actor admin_{"admin", "198.51.100.1", kRoleAdministrator, 1};
   Actor host_{"hilda", "198.51.100.2", kRoleHost, 2};

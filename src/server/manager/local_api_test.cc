@@ -6,29 +6,21 @@
 
 #include "base/crypto.h"
 #include "server/store/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "server/manager/manager_test_fixture.h"
 
 namespace tether::manager {
 namespace {
 
 using nlohmann::json;
 
-class LocalApiTest : public ::testing::Test {
+class LocalApiTest : public ManagerTest {
  protected:
-  static void SetUpTestSuite() { InitCrypto(); }
   void SetUp() override {
-    store_ = std::move(*store::SqliteStore::Open(dir_.path() / "t.db"));
-    ManagerOptions opts;
-    opts.hash = {1, 8 * 1024 * 1024};
-    manager_ = std::make_unique<SessionManager>(*store_, clock_, opts);
+    ManagerTest::SetUp();
     api_ = std::make_unique<LocalApi>(*manager_);
   }
   json Call(const std::string& line) { return json::parse(api_->Handle(line, {0, 1})); }
 
-  tether::testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SessionManager> manager_;
   std::unique_ptr<LocalApi> api_;
 };
 

@@ -10,19 +10,15 @@
 #include "server/manager/session_cursor.h"
 #include "server/manager/session_manager.h"
 #include "server/store/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "server/manager/manager_test_fixture.h"
 
 namespace tether::manager {
 namespace {
 
-class SessionCatalogTest : public ::testing::Test {
+class SessionCatalogTest : public ManagerTest {
  protected:
-  static void SetUpTestSuite() { InitCrypto(); }
   void SetUp() override {
-    store_ = std::move(*store::SqliteStore::Open(dir_.path() / "t.db"));
-    ManagerOptions opts;
-    opts.hash = {1, 8 * 1024 * 1024};
-    manager_ = std::make_unique<SessionManager>(*store_, clock_, opts);
+    ManagerTest::SetUp();
   }
   SessionCatalog& catalog() { return manager_->Catalog(); }
 
@@ -56,10 +52,6 @@ class SessionCatalogTest : public ::testing::Test {
     return 0;
   }
 
-  tether::testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SessionManager> manager_;
   Actor host_{"hank", "192.0.2.1", kRoleHost, 2};
   Actor admin_{"ada", "192.0.2.2", kRoleAdministrator, 1};
 };

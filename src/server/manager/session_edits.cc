@@ -7,7 +7,6 @@
 namespace tether::manager {
 namespace {
 
-constexpr size_t kMaxPropertyBytes = 128;
 constexpr size_t kMaxNoteBytes = 2000;
 constexpr size_t kMaxGuestFieldBytes = 128;
 
@@ -20,15 +19,7 @@ Result<Session> SessionManager::UpdateSession(const std::string& id, const Sessi
   if (patch.name && !IsValidSessionName(*patch.name)) {
     return MakeError("validation", "session name must be 1-128 printable characters");
   }
-  for (const auto& [key, value] : patch.properties) {
-    if (!IsPropertyKey(key)) {
-      return MakeError("validation", "unknown property '" + TruncateUtf8(key, 32) +
-                                         "' (properties are company, site, department, tag)");
-    }
-    if (!IsCleanText(value, kMaxPropertyBytes)) {
-      return MakeError("validation", "property '" + key + "' must be at most 128 printable characters");
-    }
-  }
+  if (auto st = CheckProperties(patch.properties); !st) return st.error();
   auto session = store_.Sessions().Find(id);
   if (!session) return MakeError("not_found", "no such session");
   if (auto st = authorizer_.Check(actor, Permission::kEditSession, &*session); !st) return st.error();

@@ -3,7 +3,7 @@
 #include "base/crypto.h"
 #include "server/manager/session_manager.h"
 #include "server/store/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "server/manager/manager_test_fixture.h"
 
 namespace tether::manager {
 namespace {
@@ -16,14 +16,10 @@ class RecordingObserver : public SessionObserver {
   std::vector<std::string> ended;
 };
 
-class SessionEditsTest : public ::testing::Test {
+class SessionEditsTest : public ManagerTest {
  protected:
-  static void SetUpTestSuite() { InitCrypto(); }
   void SetUp() override {
-    store_ = std::move(*store::SqliteStore::Open(dir_.path() / "t.db"));
-    ManagerOptions opts;
-    opts.hash = {1, 8 * 1024 * 1024};
-    manager_ = std::make_unique<SessionManager>(*store_, clock_, opts);
+    ManagerTest::SetUp();
     manager_->SetObserver(&observer_);
     auto s = manager_->CreateSession(SessionType::kSupport, "Printer", "", host_);
     ASSERT_TRUE(s.ok());
@@ -34,10 +30,6 @@ class SessionEditsTest : public ::testing::Test {
     for (const auto& e : manager_->Events(id_)) kinds.push_back(e.kind);
     return kinds;
   }
-  tether::testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SessionManager> manager_;
   RecordingObserver observer_;
   Actor host_{"hank", "192.0.2.1", kRoleHost, 2};
   Actor admin_{"ada", "192.0.2.2", kRoleAdministrator, 1};

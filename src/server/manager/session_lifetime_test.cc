@@ -8,7 +8,7 @@
 
 #include "base/crypto.h"
 #include "server/store/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "server/manager/manager_test_fixture.h"
 
 namespace tether::manager {
 namespace {
@@ -21,12 +21,10 @@ class RecordingObserver final : public SessionObserver {
   std::vector<std::pair<std::string, std::string>> ended;
 };
 
-class SessionLifetimeTest : public ::testing::Test {
+class SessionLifetimeTest : public ManagerTest {
  protected:
-  static void SetUpTestSuite() { InitCrypto(); }
   void SetUp() override {
-    store_ = std::move(*store::SqliteStore::Open(dir_.path() / "t.db"));
-    manager_ = std::make_unique<SessionManager>(*store_, clock_);
+    ManagerTest::SetUp();
     manager_->SetObserver(&observer_);
     lifetime_ = std::make_unique<SessionLifetime>(*manager_, clock_, LifetimeOptions{8 * 3600, 2 * 3600});
   }
@@ -46,10 +44,6 @@ class SessionLifetimeTest : public ::testing::Test {
     return out;
   }
 
-  tether::testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SessionManager> manager_;
   std::unique_ptr<SessionLifetime> lifetime_;
   RecordingObserver observer_;
   Actor admin_{"admin", "local", kRoleAdministrator};

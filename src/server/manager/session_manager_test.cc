@@ -4,26 +4,15 @@
 
 #include "base/crypto.h"
 #include "server/store/sqlite_store.h"
-#include "testing/temp_dir.h"
+#include "server/manager/manager_test_fixture.h"
 
 namespace tether::manager {
 namespace {
 
 constexpr const char* kGood = "Correct-Horse-9-Battery";
 
-class SessionManagerTest : public ::testing::Test {
+class SessionManagerTest : public ManagerTest {
  protected:
-  static void SetUpTestSuite() { InitCrypto(); }
-  void SetUp() override {
-    store_ = std::move(*store::SqliteStore::Open(dir_.path() / "t.db"));
-    ManagerOptions opts;
-    opts.hash = {1, 8 * 1024 * 1024};  // fast for tests
-    manager_ = std::make_unique<SessionManager>(*store_, clock_, opts);
-  }
-  tether::testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SessionManager> manager_;
   Actor web_{"", "203.0.113.9"};
 };
 

@@ -4,7 +4,23 @@
 #include <cctype>
 #include <cstdint>
 
+#include "server/manager/types.h"
+
 namespace tether::manager {
+
+Status CheckProperties(const std::map<std::string, std::string>& properties) {
+  constexpr size_t kMaxPropertyBytes = 128;
+  for (const auto& [key, value] : properties) {
+    if (!IsPropertyKey(key)) {
+      return MakeError("validation", "unknown property '" + TruncateUtf8(key, 32) +
+                                         "' (properties are company, site, department, tag)");
+    }
+    if (!IsCleanText(value, kMaxPropertyBytes)) {
+      return MakeError("validation", "property '" + key + "' must be at most 128 printable characters");
+    }
+  }
+  return {};
+}
 
 size_t Utf8CharLength(std::string_view s) {
   if (s.empty()) return 0;

@@ -1,8 +1,11 @@
 #pragma once
 // Checks and clean-ups for text that users and agents put into sessions. Pure functions.
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
+
+#include "base/result.h"
 
 namespace tether::manager {
 
@@ -18,6 +21,9 @@ bool IsCleanText(std::string_view text, size_t max_bytes, bool allow_newlines = 
 std::string CleanText(std::string_view text, size_t max_bytes);
 // Cuts to at most `max_bytes` without splitting a UTF-8 character.
 std::string TruncateUtf8(std::string_view text, size_t max_bytes);
+// Custom properties as a session or an installer gets them: keys from kPropertyKeys, values of
+// at most 128 printable characters; "validation" naming the first offender otherwise.
+Status CheckProperties(const std::map<std::string, std::string>& properties);
 // Length in bytes of the valid UTF-8 character at the start of `s`, or 0 when it is invalid.
 size_t Utf8CharLength(std::string_view s);
 
