@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 
@@ -85,6 +86,21 @@ void PrintHuman(const std::string& op, const json& r) {
     std::cout << "created " << s["type"].get<std::string>() << " session " << s["id"].get<std::string>();
     if (!s["code"].get<std::string>().empty()) std::cout << " with code " << s["code"].get<std::string>();
     std::cout << "\n";
+  } else if (op == "token.create") {
+    // The only time the secret is shown: stdout carries it alone, for scripts.
+    std::cerr << "token " << r["token"]["id"].get<std::string>() << " created; the secret below is shown only once\n";
+    std::cout << r["secret"].get<std::string>() << "\n";
+  } else if (op == "token.list") {
+    std::printf("%-16s %-16s %-20s %-16s %-16s %-16s %s\n", "ID", "USER", "NAME", "EXPIRES (UTC)", "LAST USED",
+                "FROM", "SCOPE");
+    for (const auto& t : r["tokens"]) {
+      std::string scope;
+      for (const auto& p : t["scope"]) scope += (scope.empty() ? "" : ",") + p.get<std::string>();
+      std::printf("%-16s %-16s %-20s %-16s %-16s %-16s %s\n", t["id"].get<std::string>().c_str(),
+                  t["user"].get<std::string>().c_str(), t["name"].get<std::string>().c_str(),
+                  Time(t["expires_at"].get<int64_t>()).c_str(), Time(t["last_used_at"].get<int64_t>()).c_str(),
+                  t["last_used_from"].get<std::string>().c_str(), scope.c_str());
+    }
   } else if (r.contains("user")) {
     std::cout << "user " << r["user"]["username"].get<std::string>() << " (" << r["user"]["role"].get<std::string>()
               << ") created\n";
@@ -179,6 +195,36 @@ int main(int argc, char** argv) {
   auto* s_end = session->add_subcommand("end", "end a session");
   s_end->add_option("id", id, "session id")->required();
   s_end->callback([&] { op = "session.end"; args = {{"id", id}}; });
+
+  auto* token = app.add_subcommand("token", "manage API tokens (Authorization: Bearer)");
+  token->require_subcommand(1);
+  std::string scope;
+  int expires_days = 0;
+  auto* t_create = token->add_subcommand("create", "make an API token for a user; prints its secret once");
+  t_create->add_option("--user", username, "the token's owner")->required();
+  t_create->add_option("--name", name, "what the token is for")->required();
+  t_create->add_option("--scope", scope, "permission names, comma-separated (e.g. ViewSessionGroup,EndSession)")
+      ->required();
+  t_create->add_option("--expires-days", expires_days, "days until it expires")->required();
+  t_create->callback([&] {
+    json perms = json::array();
+    for (size_t start = 0; start <= scope.size();) {
+      size_t comma = std::min(scope.find(',', start), scope.size());
+      if (comma > start) perms.push_back(scope.substr(start, comma - start));
+      start = comma + 1;
+    }
+    op = "token.create";
+    args = {{"username", username}, {"name", name}, {"scope", perms}, {"expires_days", expires_days}};
+  });
+  auto* t_list = token->add_subcommand("list", "list API tokens (every user's, or one user's)");
+  t_list->add_option("--user", username, "only this user's tokens");
+  t_list->callback([&] {
+    op = "token.list";
+    if (!username.empty()) args = {{"username", username}};
+  });
+  auto* t_revoke = token->add_subcommand("revoke", "end an API token now");
+  t_revoke->add_option("id", id, "token id (from token list)")->required();
+  t_revoke->callback([&] { op = "token.revoke"; args = {{"id", id}}; });
 
   try {
     app.parse(argc, argv);

@@ -3,26 +3,11 @@
 // measured here: an answer given without the Argon2id run would be about 100 times faster);
 // an administrator can unlock; the audit log tells the kinds of failure apart.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { login, request, run, setupAdmin, startTetherd, strongPassword, tempDir, tether } from '../lib/tetherd.mjs';
+import { addUser, login, request, run, startWithConfig, strongPassword, tether } from '../lib/tetherd.mjs';
 
 const withAuth = (a) => ({ cookie: a.cookie, 'x-csrf-token': a.csrf });
-
-async function startWith(toml) {
-  const dir = tempDir();
-  const config = path.join(dir, 'tetherd.toml');
-  fs.writeFileSync(config, toml);
-  const server = await startTetherd({ dataDir: path.join(dir, 'data'), args: ['--config', config] });
-  await setupAdmin(server);
-  return server;
-}
-
-async function addUser(server, name, role = 'Host') {
-  const r = await tether(server, ['user', 'add', name, '--role', role, '--password-stdin'], { input: strongPassword + '\n' });
-  assert.equal(r.code, 0, r.stderr);
-}
 
 async function timedLogin(server, username, password) {
   const start = process.hrtime.bigint();
@@ -40,7 +25,7 @@ async function auditKinds(server) {
 describe('lockout per account', () => {
   let server;
   before(async () => {
-    server = await startWith('[security]\nlockout_failures = 3\nlockout_address_failures = 100000\n' +
+    server = await startWithConfig('[security]\nlockout_failures = 3\nlockout_address_failures = 100000\n' +
       'lockout_window_minutes = 15\nlockout_minutes = 15\n');
     for (let i = 0; i < 8; ++i) await addUser(server, `user${i}`);
     await addUser(server, 'victim');
@@ -111,7 +96,7 @@ describe('lockout per account', () => {
 describe('lockout per source address', () => {
   let server;
   before(async () => {
-    server = await startWith('[security]\nlockout_failures = 100\nlockout_address_failures = 4\n');
+    server = await startWithConfig('[security]\nlockout_failures = 100\nlockout_address_failures = 4\n');
   });
   after(async () => { await server.stop(); });
 

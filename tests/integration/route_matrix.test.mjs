@@ -85,6 +85,25 @@ describe('every documented operation', () => {
     assert.ok(checked >= 10, `only ${checked} requests made`);
   });
 
+  test('operations behind a login refuse a forged Bearer token, even next to a valid cookie and CSRF token', async () => {
+    // A request with an Authorization header is never cookie-authenticated. Operations a token
+    // may not call at all (/auth, /setup, /tokens) answer 403 before looking at it.
+    let checked = 0;
+    for (const o of ops.filter((x) => protection(x.op) !== 'public')) {
+      const bearer = o.op.security.some((alternative) => 'bearer' in alternative);
+      for (const headers of [{ authorization: 'Bearer tth_' + 'A'.repeat(43) },
+        { authorization: 'Bearer tth_' + 'A'.repeat(43), cookie: auth.cookie, 'x-csrf-token': auth.csrf }]) {
+        const r = await request(server, o.method, o.path, { headers, body: o.method === 'GET' ? undefined : {} });
+        const want = bearer ? [401, 'unauthenticated'] : [403, 'forbidden'];
+        assert.deepEqual([r.status, r.json?.error], want, `${label(o)}: ${r.status} ${r.body}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 10, `only ${checked} requests made`);
+    assert.ok(ops.some((o) => o.template === '/tokens' && !o.op.security.some((a) => 'bearer' in a)),
+      'token management does not accept tokens');
+  });
+
   test('state-changing operations refuse a logged-in request without the CSRF token or with a wrong one', async () => {
     let checked = 0;
     for (const o of ops.filter((x) => protection(x.op) === 'csrf')) {

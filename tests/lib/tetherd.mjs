@@ -121,6 +121,22 @@ export async function setupAdmin(server, username = 'admin', password = strongPa
   if (r.code !== 0) throw new Error(`tether setup failed: ${r.stderr}`);
 }
 
+// Starts tetherd with a configuration file holding `toml`, and creates its first administrator.
+export async function startWithConfig(toml) {
+  const dir = tempDir();
+  const config = path.join(dir, 'tetherd.toml');
+  fs.writeFileSync(config, toml);
+  const server = await startTetherd({ dataDir: path.join(dir, 'data'), args: ['--config', config] });
+  await setupAdmin(server);
+  return server;
+}
+
+// Adds a user with `strongPassword` through the local socket.
+export async function addUser(server, name, role = 'Host') {
+  const r = await tether(server, ['user', 'add', name, '--role', role, '--password-stdin'], { input: strongPassword + '\n' });
+  if (r.code !== 0) throw new Error(`tether user add ${name} failed: ${r.stderr}`);
+}
+
 // Runs a program to completion. Returns {code, stdout, stderr}.
 export function run(cmd, args, { input, timeoutMs = 20000 } = {}) {
   return new Promise((resolve) => {

@@ -221,6 +221,15 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
     else if (!two_factor.empty()) return SettingError("security.two_factor", "must be off, administrators or everyone");
     TRY(r.Get("web_session_idle_minutes", c.manager.web_idle_timeout_s));
     TRY(r.Get("web_session_max_hours", c.manager.web_absolute_timeout_s));
+    auto& tokens = c.manager.tokens;
+    int64_t token_max_days = tokens.max_lifetime_s / 86400;
+    TRY(r.Get("api_token_max_days", token_max_days));
+    TRY(r.Get("api_token_min_seconds", tokens.min_lifetime_s));
+    if (token_max_days < 1 || token_max_days > 3650) return SettingError("security.api_token_max_days", "must be from 1 to 3650");
+    tokens.max_lifetime_s = token_max_days * 86400;
+    if (tokens.min_lifetime_s < 1 || tokens.min_lifetime_s > tokens.max_lifetime_s) {
+      return SettingError("security.api_token_min_seconds", "must be from 1 to api_token_max_days");
+    }
     r.Allow("sessions");
     TRY(ApplyIpAreas(r, c.ip));
     TRY(r.CheckUnknown());

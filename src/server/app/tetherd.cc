@@ -147,6 +147,10 @@ int Tetherd::Run() {
   manager_options.hash = LoadOrCalibrateHashParams(p.store->Settings());
   // TOTP secrets are sealed with a key derived from the signing key (kept in its 0600 file).
   manager_options.secrets_key = p.signing->key.DeriveKey("tether two-factor secrets v1");
+  if (manager_options.tokens.min_lifetime_s < 60 * 60) {
+    log->warn("security.api_token_min_seconds is {}: API tokens may expire within the hour (a setting for tests)",
+              manager_options.tokens.min_lifetime_s);
+  }
   p.manager = std::make_unique<manager::SessionManager>(*p.store, p.clock, manager_options);
   p.guest_join = std::make_unique<manager::GuestJoin>(*p.manager, p.clock, p.signing->key, tls->spki_pin, c.guest);
   p.access = std::make_unique<manager::AccessAgents>(*p.manager, *p.store, p.clock, p.signing->key, tls->spki_pin);

@@ -1,5 +1,7 @@
 #include "server/manager/authorizer.h"
 
+#include <algorithm>
+
 #include "server/manager/session_manager.h"
 
 namespace tether::manager {
@@ -21,7 +23,19 @@ const char* PermissionName(Permission p) {
   return "?";
 }
 
+std::optional<Permission> ParsePermission(std::string_view name) {
+  for (Permission p : kAllPermissions) {
+    if (name == PermissionName(p)) return p;
+  }
+  return std::nullopt;
+}
+
 Status Authorizer::Check(const Actor& actor, Permission permission, const Session* session) const {
+  if (actor.token_scope &&
+      std::find(actor.token_scope->begin(), actor.token_scope->end(), permission) == actor.token_scope->end()) {
+    return MakeError("forbidden", std::string("the API token's scope does not include the ") +
+                                      PermissionName(permission) + " permission");
+  }
   // Consent may only be skipped on access (unattended) sessions, whoever asks.
   if (permission == Permission::kHostSessionWithoutConsent &&
       (session == nullptr || session->type != SessionType::kAccess)) {

@@ -4,7 +4,9 @@
 // the built-in roles (Administrator: everything; Host: everything except managing session
 // groups); roles and group-scoped permissions (issue 5) replace Check() without touching its
 // callers. Stateless and thread-safe.
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "server/manager/types.h"
@@ -28,11 +30,20 @@ enum class Permission {
   kHostSessionWithoutConsent,
 };
 const char* PermissionName(Permission p);
+// Every permission, for listing and for parsing names (API token scopes).
+inline constexpr Permission kAllPermissions[] = {
+    Permission::kViewSession,         Permission::kCreateSession,        Permission::kEditSession,
+    Permission::kDeleteSession,       Permission::kEndSession,           Permission::kAddNoteToSession,
+    Permission::kJoinSession,         Permission::kManageSessionGroups,  Permission::kAdminister,
+    Permission::kBuildAccessInstaller, Permission::kHostSessionWithoutConsent,
+};
+std::optional<Permission> ParsePermission(std::string_view name);
 
 class Authorizer {
  public:
   // `session` is the session the permission applies to, when there is one (group-scoped
-  // permissions will look at it). "forbidden" when refused.
+  // permissions will look at it). "forbidden" when refused. An actor using an API token has
+  // at most the permissions of the token's scope, whatever the role grants.
   Status Check(const Actor& actor, Permission permission, const Session* session = nullptr) const;
 };
 

@@ -8,6 +8,13 @@ nlohmann::json UserJson(const User& u) {
           {"must_change_password", u.must_change_password}, {"two_factor_enabled", u.totp_enabled}};
 }
 
+nlohmann::json ApiTokenJson(const ApiToken& t) {
+  return {{"id", t.id},           {"user", t.username},           {"name", t.name},
+          {"hint", t.hint},       {"scope", t.scope},             {"created_at", t.created_at},
+          {"expires_at", t.expires_at}, {"last_used_at", t.last_used_at},
+          {"last_used_from", t.last_used_from}};
+}
+
 nlohmann::json SessionJson(const Session& s) {
   nlohmann::json props = nlohmann::json::object();
   for (const auto& [k, v] : s.properties) props[k] = v;

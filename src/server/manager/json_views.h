@@ -12,5 +12,7 @@ nlohmann::json SessionJson(const Session& s);
 nlohmann::json GuestJson(const GuestInfo& g);
 nlohmann::json EventJson(const SessionEvent& e);
 nlohmann::json GroupJson(const SessionGroup& g);
+// Without the secret or its hash: only the hint ("tth_...abcd") identifies it.
+nlohmann::json ApiTokenJson(const ApiToken& t);
 
 }  // namespace tether::manager

@@ -33,8 +33,44 @@ std::string OptArg(const json& args, const char* name) {
   return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// token.create / token.list / token.revoke.
+json DispatchTokens(SessionManager& m, const std::string& op, const json& args, const Actor& actor) {
+  json err;
+  if (op == "token.create") {
+    ApiTokenRequest request;
+    std::string user;
+    if (!Arg(args, "username", user, err) || !Arg(args, "name", request.name, err)) return err;
+    auto scope = args.find("scope");
+    auto days = args.find("expires_days");
+    if (scope == args.end() || !scope->is_array() || scope->size() > 64) {
+      return Fail("validation", "'scope' must be a list of permission names");
+    }
+    for (const auto& p : *scope) {
+      if (!p.is_string()) return Fail("validation", "'scope' must be a list of permission names");
+      request.scope.push_back(p.get<std::string>());
+    }
+    if (days == args.end() || !days->is_number_integer()) return Fail("validation", "missing integer 'expires_days'");
+    request.lifetime_s = std::clamp<int64_t>(days->get<int64_t>(), -1, 100000) * 86400;
+    auto r = m.Tokens().Create(user, request, actor);
+    if (!r) return Fail(r.error());
+    return Ok({{"token", ApiTokenJson(r->token)}, {"secret", r->secret}});
+  }
+  if (op == "token.list") {
+    auto r = m.Tokens().List(OptArg(args, "username"), actor);
+    if (!r) return Fail(r.error());
+    json tokens = json::array();
+    for (const auto& t : *r) tokens.push_back(ApiTokenJson(t));
+    return Ok({{"tokens", tokens}});
+  }
+  std::string id;
+  if (!Arg(args, "id", id, err)) return err;
+  auto st = m.Tokens().Revoke(id, actor);
+  return st ? Ok() : Fail(st.error());
+}
+
 json Dispatch(SessionManager& m, const std::string& op, const json& args, const Actor& actor) {
   json err;
+  if (op == "token.create" || op == "token.list" || op == "token.revoke") return DispatchTokens(m, op, args, actor);
   if (op == "status") {
     auto s = m.Stats();
     return Ok({{"users", s.users}, {"open_sessions", s.open_sessions},

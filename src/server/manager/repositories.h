@@ -149,6 +149,22 @@ class AccessRepository {
   virtual std::vector<AccessInstaller> ListInstallers(int limit) = 0;
 };
 
+class ApiTokenRepository {
+ public:
+  virtual ~ApiTokenRepository() = default;
+  // "conflict" when the id or hash is taken.
+  virtual Status Create(const ApiToken& token) = 0;
+  virtual std::optional<ApiToken> FindByHash(const std::string& secret_hash) = 0;
+  virtual std::optional<ApiToken> Find(const std::string& id) = 0;
+  // The user's tokens (every user's with 0), newest first, with `username` filled in.
+  virtual std::vector<ApiToken> List(int64_t user_id) = 0;
+  virtual int64_t CountForUser(int64_t user_id) = 0;
+  // Records a use; "not_found" when the token is gone.
+  virtual Status Touch(const std::string& id, int64_t at, const std::string& from) = 0;
+  virtual Status Delete(const std::string& id) = 0;
+  virtual Status DeleteForUser(int64_t user_id) = 0;
+};
+
 // Everything the Session Manager persists.
 class Store {
  public:
@@ -160,6 +176,7 @@ class Store {
   virtual WebSessionRepository& WebSessions() = 0;
   virtual SettingsRepository& Settings() = 0;
   virtual AccessRepository& Access() = 0;
+  virtual ApiTokenRepository& Tokens() = 0;
   // Schema version after migrations, and an integrity check of the underlying database.
   virtual int SchemaVersion() = 0;
   virtual Result<std::string> IntegrityCheck() = 0;

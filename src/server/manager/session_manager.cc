@@ -157,7 +157,7 @@ bool SessionManager::IsLastAdministrator(const User& u) {
 
 void SessionManager::EndAccess(const User& u) {
   (void)store_.WebSessions().DeleteForUser(u.id);
-  // API tokens: when a token store exists, the user's tokens are deleted here as well.
+  (void)store_.Tokens().DeleteForUser(u.id);
   {
     std::lock_guard lock(host_tokens_mu_);
     for (auto it = host_tokens_.begin(); it != host_tokens_.end();) {
@@ -344,6 +344,15 @@ Result<AuthContext> SessionManager::Authenticate(const std::string& session_toke
     ws->last_seen = now;
   }
   return AuthContext{*user, *ws, ws->created_at + options_.web_absolute_timeout_s};
+}
+
+Result<AuthContext> SessionManager::AuthenticateToken(std::string_view secret, const std::string& source) {
+  auto use = tokens_.Authenticate(secret, source);
+  if (!use) return use.error();
+  AuthContext ctx{use->user, WebSession{}, use->token.expires_at, use->scope, use->token.id};
+  ctx.session.user_id = use->user.id;
+  ctx.session.source = source;
+  return ctx;
 }
 
 void SessionManager::Logout(const std::string& session_token, const std::string& source) {

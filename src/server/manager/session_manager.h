@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "server/manager/api_tokens.h"
 #include "server/manager/attempt_limiter.h"
 #include "server/manager/authorizer.h"
 #include "server/manager/password.h"
@@ -41,6 +42,7 @@ struct ManagerOptions {
   std::string totp_issuer = "Tether";
   int64_t web_idle_timeout_s = 30 * 60;
   int64_t web_absolute_timeout_s = 12 * 60 * 60;
+  ApiTokenOptions tokens;
 };
 
 // Who asks for a change: a logged-in user or the local administrator command.
@@ -51,6 +53,9 @@ struct Actor {
   // internal callers (the relay), which reach only operations that do not check.
   std::string role = {};
   int64_t user_id = 0;  // 0 for the Local API and internal callers
+  // Set when the request came with an API token: the Authorizer refuses every permission
+  // outside it.
+  std::optional<std::vector<Permission>> token_scope = std::nullopt;
 };
 
 // Appends one record to the audit log, stamped now; a failed append is not the caller's error.
@@ -74,6 +79,9 @@ struct AuthContext {
   User user;
   WebSession session;
   int64_t expires_at = 0;  // Unix time the web session ends at the latest (absolute timeout)
+  // With an API token (`session` is then empty): the token's scope and id.
+  std::optional<std::vector<Permission>> token_scope = std::nullopt;
+  std::string token_id = {};
 };
 
 // What an authenticator app needs to enrol; shown once (the secret is stored sealed).
@@ -140,6 +148,9 @@ class SessionManager {
                             const std::string& source, const std::string& user_agent,
                             const std::string& otp = "");
   Result<AuthContext> Authenticate(const std::string& session_token);
+  // The same for an API token's secret (ApiTokens::Authenticate); expires_at is the token's.
+  Result<AuthContext> AuthenticateToken(std::string_view secret, const std::string& source);
+  ApiTokens& Tokens() { return tokens_; }
   // An administrator lifts the lock on an account ("not_found" for an unknown user) or on a
   // source address.
   Status UnlockAccount(const std::string& username, const Actor& actor);
@@ -259,6 +270,7 @@ class SessionManager {
   AttemptLimiter refusal_audits_{clock_, 1, 60};
   AttemptLimiter account_failures_;  // keyed by the lower-cased user name as typed
   AttemptLimiter address_failures_;  // keyed by the source address
+  ApiTokens tokens_{store_, clock_, authorizer_, address_failures_, options_.tokens};
   struct PendingHostToken {
     std::string session_id;
     int64_t user_id = 0;

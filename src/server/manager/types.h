@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tether::manager {
 
@@ -102,6 +103,23 @@ struct AccessInstaller {
   int64_t expires_at = 0;
   int64_t used_at = 0;      // 0 until an agent enrolled with it
   std::string session_id;   // the access session it created
+};
+
+// An API token for automation: `Authorization: Bearer tth_...`. Only the SHA-256 of the secret
+// is stored; the secret is shown once, when the token is made. Effective rights are the owner's
+// rights limited to `scope` (permission names, authorizer.h).
+struct ApiToken {
+  std::string id;           // public identifier (16 hex digits), for listing and revoking
+  int64_t user_id = 0;      // the owner
+  std::string username;     // the owner's name (filled in by the store when listing)
+  std::string name;         // what the owner calls it (1-64 characters)
+  std::string hint;         // "tth_…" and the secret's last four characters, to recognise it
+  std::string secret_hash;  // SHA-256 (hex) of the secret
+  std::vector<std::string> scope;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  int64_t last_used_at = 0;    // 0 = never used
+  std::string last_used_from;  // network address of the last use
 };
 
 struct AuditRecord {

@@ -154,6 +154,22 @@ CREATE TABLE access_agents (
   enrolled_at INTEGER NOT NULL
 );
 )sql",
+      // 7: API tokens for automation: only the SHA-256 of each secret is kept.
+      R"sql(
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  hint TEXT NOT NULL,
+  secret_hash TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL DEFAULT 0,
+  last_used_from TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+)sql",
   };
   return kMigrations;
 }

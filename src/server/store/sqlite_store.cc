@@ -22,7 +22,8 @@ SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db)
       audit_(MakeSqliteAudit(*db_)),
       web_sessions_(MakeSqliteWebSessions(*db_)),
       settings_(MakeSqliteSettings(*db_)),
-      access_(MakeSqliteAccess(*db_)) {}
+      access_(MakeSqliteAccess(*db_)),
+      tokens_(MakeSqliteTokens(*db_)) {}
 
 SqliteStore::~SqliteStore() {
   // Fold the WAL back into the main file so a cleanly stopped database is one file.

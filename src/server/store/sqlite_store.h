@@ -22,6 +22,7 @@ class SqliteStore final : public manager::Store {
   manager::WebSessionRepository& WebSessions() override { return *web_sessions_; }
   manager::SettingsRepository& Settings() override { return *settings_; }
   manager::AccessRepository& Access() override { return *access_; }
+  manager::ApiTokenRepository& Tokens() override { return *tokens_; }
   int SchemaVersion() override;
   Result<std::string> IntegrityCheck() override;
 
@@ -35,6 +36,7 @@ class SqliteStore final : public manager::Store {
   std::unique_ptr<manager::WebSessionRepository> web_sessions_;
   std::unique_ptr<manager::SettingsRepository> settings_;
   std::unique_ptr<manager::AccessRepository> access_;
+  std::unique_ptr<manager::ApiTokenRepository> tokens_;
 };
 
 // Factories for the repositories (one file each); they borrow `db`.
@@ -45,5 +47,6 @@ std::unique_ptr<manager::AuditRepository> MakeSqliteAudit(SqliteDb& db);
 std::unique_ptr<manager::WebSessionRepository> MakeSqliteWebSessions(SqliteDb& db);
 std::unique_ptr<manager::SettingsRepository> MakeSqliteSettings(SqliteDb& db);
 std::unique_ptr<manager::AccessRepository> MakeSqliteAccess(SqliteDb& db);
+std::unique_ptr<manager::ApiTokenRepository> MakeSqliteTokens(SqliteDb& db);
 
 }  // namespace tether::store

@@ -118,7 +118,8 @@ json Build() {
       {"openapi", "3.1.0"},
       {"info", {{"title", "Tether REST API"}, {"version", "1"},
                 {"description", "Errors are {\"error\": code, \"message\": text}. State-changing "
-                                "requests with a session cookie need the X-CSRF-Token header."}}},
+                                "requests with a session cookie need the X-CSRF-Token header; requests with "
+                                "Authorization: Bearer <API token> need none and are never cookie-authenticated."}}},
       {"servers", json::array({{{"url", "/api/v1"}}})},
       {"components",
        {{"securitySchemes",
@@ -237,6 +238,8 @@ const std::string& OpenApiDocument() {
   static const std::string kDoc = [] {
     json doc = Build();
     AddSessionCatalogPaths(doc);
+    AddTokenPaths(doc);
+    AddBearerAlternatives(doc);
     return doc.dump();
   }();
   return kDoc;

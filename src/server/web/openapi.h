@@ -10,5 +10,9 @@ const std::string& OpenApiDocument();
 
 // Adds the session editing, session list and session group paths (openapi_sessions.cc).
 void AddSessionCatalogPaths(nlohmann::json& doc);
+// Adds the /tokens paths and the bearer scheme (openapi_tokens.cc). AddBearerAlternatives runs
+// last: every operation behind a login that a token may call also accepts `bearer`.
+void AddTokenPaths(nlohmann::json& doc);
+void AddBearerAlternatives(nlohmann::json& doc);
 
 }  // namespace tether::web

@@ -1,6 +1,7 @@
 #include "server/web/web_app.h"
 
 #include "base/crypto.h"
+#include "server/manager/api_token_format.h"
 #include "server/web/ip_areas.h"
 #include "server/web/path_policy.h"
 
@@ -51,11 +52,15 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/api/v1/guest/signing-key", &WebApp::GuestSigningKey},
       {"POST", "/api/v1/access/installers", &WebApp::BuildAccessInstaller},
       {"GET", "/api/v1/access/installers", &WebApp::ListAccessInstallers},
+      {"GET", "/api/v1/tokens", &WebApp::ListTokens},
+      {"POST", "/api/v1/tokens", &WebApp::CreateToken},
+      {"DELETE", "/api/v1/tokens/{}", &WebApp::RevokeToken},
       {"GET", "/setup", &WebApp::SetupPage, true},
       {"GET", "/", &WebApp::UiPage},
       {"GET", "/login", &WebApp::UiPage},
       {"GET", "/password", &WebApp::UiPage},
       {"GET", "/two-factor", &WebApp::UiPage},
+      {"GET", "/tokens", &WebApp::UiPage},
       {"GET", "/guest", &WebApp::UiPage},
       {"GET", "/sessions/{}/view", &WebApp::UiPage},
       {"GET", "/assets/{}", &WebApp::Asset},
@@ -111,6 +116,10 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req) {
     if (req.method == route.method || (req.method == "HEAD" && std::string_view(route.method) == "GET")) {
       if (req.IsStateChanging() && !OriginAllowed(req)) {
         return HttpResponse::Error(403, "forbidden", "cross-origin request refused");
+      }
+      // Sign-in, setup and token management refuse API tokens, whatever else the request has.
+      if (!req.Header("authorization").empty() && TokenForbiddenPath(req.path)) {
+        return HttpResponse::Error(403, "forbidden", "API tokens cannot be used here");
       }
       return (this->*route.handler)(req, params);
     }
@@ -196,6 +205,9 @@ std::string WebApp::SessionCookieValue(const HttpRequest& req) {
 }
 
 Result<manager::AuthContext> WebApp::RequireUser(const HttpRequest& req) {
+  // A request with an Authorization header is never cookie-authenticated: a wrong token is
+  // refused even when a valid session cookie comes with it, and no CSRF header is needed.
+  if (!req.Header("authorization").empty()) return RequireTokenUser(req);
   auto ctx = manager_.Authenticate(SessionCookieValue(req));
   if (!ctx) return ctx.error();
   if (req.IsStateChanging() &&
@@ -215,8 +227,32 @@ Result<manager::AuthContext> WebApp::RequireUser(const HttpRequest& req) {
   return ctx;
 }
 
+Result<manager::AuthContext> WebApp::RequireTokenUser(const HttpRequest& req) {
+  if (TokenForbiddenPath(req.path)) {
+    return MakeError("forbidden", "API tokens cannot sign in, change passwords, set up two-factor "
+                                  "authentication or manage API tokens");
+  }
+  auto secret = manager::ParseBearer(req.Header("authorization"));
+  auto ctx = manager_.AuthenticateToken(secret.value_or(std::string_view()), req.remote_addr);
+  if (!ctx) return ctx.error();
+  if (ctx->user.must_change_password) return MakeError("password_change_required", "change your password first");
+  if (!ctx->user.totp_enabled && manager_.TwoFactorRequired(ctx->user)) {
+    return MakeError("two_factor_required", "turn on two-factor authentication first");
+  }
+  return ctx;
+}
+
+bool WebApp::TokenForbiddenPath(std::string_view path) {
+  for (std::string_view prefix : {"/api/v1/auth", "/api/v1/tokens", "/api/v1/setup"}) {
+    if (path == prefix || (path.starts_with(prefix) && path.size() > prefix.size() && path[prefix.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 manager::Actor WebApp::ActorOf(const manager::AuthContext& ctx, const HttpRequest& req) {
-  return manager::Actor{ctx.user.username, req.remote_addr, ctx.user.role, ctx.user.id};
+  return manager::Actor{ctx.user.username, req.remote_addr, ctx.user.role, ctx.user.id, ctx.token_scope};
 }
 
 void AddSecurityHeaders(HttpResponse& resp, bool hsts) {

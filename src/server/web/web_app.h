@@ -87,6 +87,10 @@ class WebApp {
   // ("password_change_required"); one the two-factor policy covers who has not enrolled reaches
   // only those and the enrolment ("two_factor_required").
   Result<manager::AuthContext> RequireUser(const HttpRequest& req);
+  // RequireUser for a request with an Authorization header: `Bearer <API token>`, never the
+  // cookie, no CSRF token; refused under /auth, /setup and /tokens.
+  Result<manager::AuthContext> RequireTokenUser(const HttpRequest& req);
+  static bool TokenForbiddenPath(std::string_view path);
   static std::string SessionCookieValue(const HttpRequest& req);
   static manager::Actor ActorOf(const manager::AuthContext& ctx, const HttpRequest& req);
 
@@ -131,6 +135,10 @@ class WebApp {
   // access_handlers.cc
   HttpResponse BuildAccessInstaller(const HttpRequest&, const Params&);
   HttpResponse ListAccessInstallers(const HttpRequest&, const Params&);
+  // token_handlers.cc
+  HttpResponse ListTokens(const HttpRequest&, const Params&);
+  HttpResponse CreateToken(const HttpRequest&, const Params&);
+  HttpResponse RevokeToken(const HttpRequest&, const Params&);
   // service_handlers.cc
   HttpResponse Healthz(const HttpRequest&, const Params&);
   HttpResponse MetricsPage(const HttpRequest&, const Params&);
