@@ -1,3 +1,4 @@
+import { TokensPage } from './account/TokensPage';
 import { ChangePasswordPage } from './auth/ChangePasswordPage';
 import { LoginPage } from './auth/LoginPage';
 import { SetupPage } from './auth/SetupPage';
@@ -19,6 +20,7 @@ export function App() {
     case '/login': return <LoginPage />;
     case '/password': return <ChangePasswordPage />;
     case '/two-factor': return <TwoFactorPage />;
+    case '/tokens': return <TokensPage />;
     case '/setup': return <SetupPage />;
     case '/guest': return <GuestPage />;
     default:

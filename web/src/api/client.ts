@@ -127,6 +127,31 @@ export function sessionQueryString(q: SessionQuery): string {
   return text ? `?${text}` : '';
 }
 
+// An API token as listed: never its secret (only `hint`, "tth_..." and the last four characters).
+export interface ApiToken {
+  id: string;
+  user: string;
+  name: string;
+  hint: string;
+  scope: string[];
+  created_at: number;
+  expires_at: number;
+  last_used_at: number;
+  last_used_from: string;
+}
+
+export interface TokenList {
+  tokens: ApiToken[];
+  permissions: string[];  // the names a scope may hold
+  max_days: number;
+}
+
+export interface NewToken {
+  name: string;
+  scope: string[];
+  expires_days: number;
+}
+
 export interface AuthInfo {
   user: User;
   csrf_token: string;
@@ -384,6 +409,20 @@ export class ApiClient {
     const disposition = res.headers.get('Content-Disposition') ?? '';
     const match = /filename="([A-Za-z0-9._-]+)"/.exec(disposition);
     return { filename: match ? match[1] : 'tether-access.tether', text: await res.text() };
+  }
+
+  async listTokens(): Promise<TokenList> {
+    const r = await this.request<Partial<TokenList>>('GET', '/tokens');
+    return { tokens: r.tokens ?? [], permissions: r.permissions ?? [], max_days: r.max_days ?? 365 };
+  }
+
+  // The answer's secret is shown once and never again.
+  createToken(t: NewToken): Promise<{ token: ApiToken; secret: string }> {
+    return this.request<{ token: ApiToken; secret: string }>('POST', '/tokens', t);
+  }
+
+  revokeToken(id: string): Promise<void> {
+    return this.request<void>('DELETE', `/tokens/${encodeURIComponent(id)}`);
   }
 
   async listGroups(type?: SessionType): Promise<SessionGroup[]> {

@@ -1,0 +1,140 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, type ApiToken, type TokenList } from '../api/client';
+import { Alert, Field } from '../ui/components';
+import { redirect } from '../ui/nav';
+import { dateOf, expiryChoices, tokenFormError } from './tokens';
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+// The secret of a token just made: shown once, with a copy button, until the user closes it.
+function SecretDialog({ secret, onClose }: { secret: string; onClose: () => void }) {
+  const [copied, setCopied] = useState(false);
+  const copy = () => {
+    void navigator.clipboard?.writeText(secret).then(() => setCopied(true), () => setCopied(false));
+  };
+  return (
+    <div class="dialog-backdrop">
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="secret-title">
+        <h2 id="secret-title">Your new API token</h2>
+        <p>Copy it now. It is not shown again; if you lose it, revoke it and make another.</p>
+        <input class="secret" aria-label="Token secret" readOnly value={secret}
+          onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
+        <div class="actions">
+          <button type="button" onClick={copy}>{copied ? 'Copied' : 'Copy'}</button>
+          <button type="button" class="primary" onClick={onClose}>Done</button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+// /tokens: the logged-in user's API tokens for scripts (Authorization: Bearer). Make one with a
+// name, an expiry and a scope of permissions; list and revoke them. The server enforces all of it.
+export function TokensPage() {
+  const [list, setList] = useState<TokenList | null>(null);
+  const [name, setName] = useState('');
+  const [scope, setScope] = useState<string[]>([]);
+  const [days, setDays] = useState(30);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function run(action: () => Promise<void>) {
+    setError(null);
+    setBusy(true);
+    try {
+      await action();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return redirect('/login');
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  const reload = async () => setList(await api.listTokens());
+
+  useEffect(() => {
+    // The CSRF token comes with /me; a fresh page load has none yet.
+    void run(async () => {
+      await api.me();
+      await reload();
+    });
+  }, []);
+
+  if (!list) {
+    return <main class="panel"><h1>API tokens</h1>{error ? <Alert>{error}</Alert> : <p class="muted">Loading…</p>}</main>;
+  }
+  const toggle = (p: string) => setScope(scope.includes(p) ? scope.filter((x) => x !== p) : [...scope, p]);
+  const create = (e: Event) => {
+    e.preventDefault();
+    const problem = tokenFormError(name, scope, days, list.max_days);
+    if (problem) return setError(problem);
+    void run(async () => {
+      const made = await api.createToken({ name: name.trim(), scope, expires_days: days });
+      setSecret(made.secret);
+      setName('');
+      setScope([]);
+      await reload();
+    });
+  };
+  const revoke = (t: ApiToken) => {
+    if (!window.confirm(`Revoke the token "${t.name}"? Scripts using it stop working at once.`)) return;
+    void run(async () => {
+      await api.revokeToken(t.id);
+      await reload();
+    });
+  };
+
+  return (
+    <main class="panel tokens-page">
+      <p><a href="/">Back to the control panel</a></p>
+      <h1>API tokens</h1>
+      <p class="muted">Scripts send a token as <code>Authorization: Bearer …</code>. A token can do what you can,
+        limited to the permissions you choose, until it expires or is revoked.</p>
+      <form class="token-form" onSubmit={create} aria-label="New API token">
+        <Field id="token-name" label="Name" value={name} onInput={setName} maxLength={64} required />
+        <div class="field">
+          <label for="token-expiry">Expires after</label>
+          <select id="token-expiry" value={String(days)}
+            onChange={(e) => setDays(Number((e.currentTarget as HTMLSelectElement).value))}>
+            {expiryChoices(list.max_days).map((d) => <option key={d} value={String(d)}>{d} days</option>)}
+          </select>
+        </div>
+        <fieldset>
+          <legend>Permissions</legend>
+          {list.permissions.map((p) => (
+            <label key={p} class="check">
+              <input type="checkbox" name="scope" value={p} checked={scope.includes(p)} onChange={() => toggle(p)} /> {p}
+            </label>
+          ))}
+        </fieldset>
+        {error && <Alert>{error}</Alert>}
+        <button type="submit" class="primary" disabled={busy}>Create token</button>
+      </form>
+      <h2>Your tokens</h2>
+      {list.tokens.length === 0 ? <p class="muted">No tokens.</p> : (
+        <table class="tokens">
+          <thead>
+            <tr><th>Name</th><th>Token</th><th>Permissions</th><th>Created</th><th>Expires</th><th>Last used</th><th /></tr>
+          </thead>
+          <tbody>
+            {list.tokens.map((t) => (
+              <tr key={t.id} data-token-id={t.id}>
+                <td>{t.name}</td>
+                <td><code>{t.hint}</code></td>
+                <td>{t.scope.join(', ')}</td>
+                <td>{dateOf(t.created_at)}</td>
+                <td>{dateOf(t.expires_at)}</td>
+                <td>{dateOf(t.last_used_at)}{t.last_used_from ? ` from ${t.last_used_from}` : ''}</td>
+                <td><button type="button" onClick={() => revoke(t)} disabled={busy}>Revoke</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {secret && <SecretDialog secret={secret} onClose={() => setSecret(null)} />}
+    </main>
+  );
+}
