@@ -1,6 +1,7 @@
 // Browser end-to-end test of the API tokens page: a user makes a token with a scope and an
 // expiry, sees the secret once in a dialog, the list shows only its hint, the secret works as a
-// Bearer token within its scope, and revoking it in the page stops it.
+// Bearer token within its scope, and revoking it in the page stops it — the owner's and, for an
+// administrator, anyone's.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertUiBuilt } from '../lib/browser.mjs';
@@ -62,5 +63,23 @@ test('make a token in the panel, see it once, use it, revoke it', { timeout: 120
   await row.getByRole('button', { name: 'Revoke' }).click();
   await row.waitFor({ state: 'detached' });
   assert.equal((await request(server, 'GET', '/api/v1/sessions', { headers: bearer })).status, 401);
+
+  // An administrator finds another user's token and revokes it.
+  await page.getByLabel('Name').fill('second');
+  await page.getByRole('checkbox', { name: 'ViewSessionGroup' }).check();
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const second = await dialog.getByLabel('Token secret').inputValue();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  assert.equal((await request(server, 'GET', '/api/v1/me', { headers: { authorization: `Bearer ${second}` } })).status, 200);
+  await logInPage(page, server.baseUrl, 'admin', strongPassword);
+  await page.goto(new URL('/tokens', server.baseUrl).href);
+  await page.getByLabel(/^User/).fill('hazel');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('heading', { name: 'Tokens of hazel' }).waitFor();
+  const theirs = page.locator('table.tokens tbody tr', { hasText: 'second' });
+  page.once('dialog', (d) => d.accept());
+  await theirs.getByRole('button', { name: 'Revoke' }).click();
+  await theirs.waitFor({ state: 'detached' });
+  assert.equal((await request(server, 'GET', '/api/v1/me', { headers: { authorization: `Bearer ${second}` } })).status, 401);
   assert.deepEqual(problems, []);
 });

@@ -40,6 +40,9 @@ export function TokensPage() {
   const [secret, setSecret] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [admin, setAdmin] = useState(false);
+  const [owner, setOwner] = useState('');   // whose tokens are listed; '' = mine
+  const [ownerInput, setOwnerInput] = useState('');
 
   async function run(action: () => Promise<void>) {
     setError(null);
@@ -53,13 +56,14 @@ export function TokensPage() {
       setBusy(false);
     }
   }
-  const reload = async () => setList(await api.listTokens());
+  const reload = async (who = owner) => setList(await api.listTokens(who));
 
   useEffect(() => {
     // The CSRF token comes with /me; a fresh page load has none yet.
     void run(async () => {
-      await api.me();
-      await reload();
+      const me = await api.me();
+      setAdmin(me.user.role === 'Administrator');
+      await reload('');
     });
   }, []);
 
@@ -113,7 +117,21 @@ export function TokensPage() {
         {error && <Alert>{error}</Alert>}
         <button type="submit" class="primary" disabled={busy}>Create token</button>
       </form>
-      <h2>Your tokens</h2>
+      <h2>{owner ? `Tokens of ${owner}` : 'Your tokens'}</h2>
+      {admin && (
+        <form class="token-owner" aria-label="Another user's tokens" onSubmit={(e) => {
+          e.preventDefault();
+          const who = ownerInput.trim();
+          void run(async () => {
+            await reload(who);
+            setOwner(who);
+          });
+        }}>
+          <Field id="token-owner" label="User (administrators: see and revoke anyone's tokens)" value={ownerInput}
+            onInput={setOwnerInput} maxLength={64} />
+          <button type="submit" disabled={busy}>Show</button>
+        </form>
+      )}
       {list.tokens.length === 0 ? <p class="muted">No tokens.</p> : (
         <table class="tokens">
           <thead>

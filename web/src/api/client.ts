@@ -411,8 +411,9 @@ export class ApiClient {
     return { filename: match ? match[1] : 'tether-access.tether', text: await res.text() };
   }
 
-  async listTokens(): Promise<TokenList> {
-    const r = await this.request<Partial<TokenList>>('GET', '/tokens');
+  // The caller's tokens, or (administrators) another user's.
+  async listTokens(user = ''): Promise<TokenList> {
+    const r = await this.request<Partial<TokenList>>('GET', user ? `/tokens?user=${encodeURIComponent(user)}` : '/tokens');
     return { tokens: r.tokens ?? [], permissions: r.permissions ?? [], max_days: r.max_days ?? 365 };
   }
 
