@@ -179,6 +179,17 @@ describe('API tokens', () => {
     assert.ok((await auditKinds(server)).includes('token.revoked'));
   });
 
+  test('a user who must change their password cannot use a token until they have', async () => {
+    const reset = await tether(server, ['user', 'passwd', 'june', '--password-stdin'], { input: 'Temporary-Horse-7-Battery\n' });
+    assert.equal(reset.code, 0, reset.stderr);
+    const made = await tether(server, ['token', 'create', '--user', 'june', '--name', 'early', '--scope', 'ViewSessionGroup',
+      '--expires-days', '1']);
+    assert.equal(made.code, 0, made.stderr);
+    const r = await request(server, 'GET', '/api/v1/sessions', { headers: bearer(made.stdout.trim()) });
+    assert.equal(r.status, 403, r.body);
+    assert.equal(r.json.error, 'password_change_required');
+  });
+
   test('expiry is required and bounded, and an expired token is refused', async () => {
     for (const body of [{ name: 'x', scope: ['ViewSessionGroup'] }, { name: 'x', scope: ['ViewSessionGroup'], expires_days: 366 },
       { name: 'x', scope: [], expires_days: 1 }, { name: 'x', scope: ['ViewSessionGroup'], expires_seconds: 1 }]) {
@@ -229,6 +240,24 @@ describe('API tokens', () => {
     assert.equal((await tether(server, ['user', 'delete', 'ivan'])).code, 0);
     assert.equal((await request(server, 'GET', '/api/v1/sessions', { headers: bearer(e.secret) })).status, 401);
     assert.equal(JSON.parse((await tether(server, ['--json', 'token', 'list'])).stdout).tokens.filter((t) => t.user === 'ivan').length, 0);
+  });
+});
+
+describe('API tokens and the api IP area', () => {
+  let server;
+  before(async () => { server = await startWithConfig('[security.ip.api]\nblock = ["127.0.0.0/8"]\n'); });
+  after(async () => { await server.stop(); });
+
+  test('a token from a refused address is refused, however the scheme is spelt; the panel still works', async () => {
+    const made = await tether(server, ['token', 'create', '--user', 'admin', '--name', 'blocked', '--scope', 'ViewSessionGroup',
+      '--expires-days', '1']);
+    const secret = made.stdout.trim();
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const r = await request(server, 'GET', '/api/v1/sessions', { headers: { authorization: `${scheme} ${secret}` } });
+      assert.equal(r.status, 403, `${scheme}: ${r.body}`);
+    }
+    const admin = await login(server, 'admin', strongPassword);
+    assert.equal((await request(server, 'GET', '/api/v1/sessions', { headers: { cookie: admin.cookie } })).status, 200);
   });
 });
 

@@ -27,7 +27,9 @@ std::vector<IpArea> AreasOf(const HttpRequest& req, const net::IpAreas& a) {
   }
   if (AnyUnder(path, {"/api/v1/auth", "/api/v1/setup", "/setup", "/login"})) return {{"login", &a.login}};
   std::vector<IpArea> out;
-  const bool token = req.Header("authorization").starts_with("Bearer ");
+  // Any Authorization header, whatever its scheme's spelling: the web server authenticates such a
+  // request by that header alone (WebApp::RequireTokenUser), so it is an API request.
+  const bool token = !req.Header("authorization").empty();
   if (AnyUnder(path, {"/admin", "/api/v1/users", "/api/v1/roles", "/api/v1/tokens", "/api/v1/audit",
                       "/api/v1/settings", "/api/v1/doctor", "/api/v1/recordings", "/api/v1/reports"})) {
     out.push_back({"admin", &a.admin});

@@ -43,6 +43,14 @@ TEST(IpAreas, EachPathBelongsToItsArea) {
   }
 }
 
+TEST(IpAreas, AnyAuthorizationHeaderMakesAnApiRequest) {
+  for (const char* value : {"Bearer tok", "bearer tok", "BEARER  tok", "Basic dXNlcjpwYXNz", "x"}) {
+    HttpRequest r = Req("/api/v1/sessions");
+    r.headers["authorization"] = value;
+    EXPECT_EQ(Names(r), "api") << value;
+  }
+}
+
 TEST(IpAreas, TheFirstRefusingAreaIsNamed) {
   net::IpAreas areas;
   ASSERT_TRUE(areas.api.block.Add("192.0.2.0/24").ok());
