@@ -74,6 +74,14 @@ test('an administrator builds an installer in the panel and joins the access age
     }
     assert.match(await row.textContent(), /Acme/);
 
+    // Its details show a live thumbnail of the machine's screen (access: no consent needed).
+    await row.getByRole('button', { name: NAME }).click();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('.detail .thumbnail img');
+      return img instanceof HTMLImageElement && img.complete && img.naturalWidth === 240 && img.naturalHeight === 180;
+    }, null, { timeout: TIMEOUT });
+    await page.getByRole('button', { name: 'Close details' }).click();
+
     // Join: the screen arrives without a consent question (administrator, access session).
     await row.getByRole('button', { name: 'Join' }).click();
     await page.waitForURL((u) => /^\/sessions\/[A-Za-z0-9_-]+\/view$/.test(u.pathname));

@@ -64,7 +64,7 @@ export async function startTetherd({ dataDir = tempDir(), args = [], env = {}, t
 }
 
 // One HTTPS request to the server, verified against its own certificate.
-// Returns {status, headers, body, json}.
+// Returns {status, headers, body, json, raw} (raw: the body's bytes).
 export function request(server, method, target, { headers = {}, body, rawPath = false } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
@@ -79,10 +79,11 @@ export function request(server, method, target, { headers = {}, body, rawPath = 
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const raw = Buffer.concat(chunks);
+        const text = raw.toString('utf8');
         let json;
         try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, body: text, json });
+        resolve({ status: res.statusCode, headers: res.headers, body: text, json, raw });
       });
     });
     req.on('error', reject);

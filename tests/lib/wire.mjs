@@ -44,7 +44,8 @@ export const ping = (nonce) => frame(CONTROL, field(3, field(1, nonce)));
 export const kindOf = (payload) => payload[0] >> 3;
 export const CONTROL_KIND = {
   welcome: 2, pong: 4, error: 5, end_session: 6, monitor_layout: 7, peer_event: 9, view_only: 10, session_info: 11,
-  consent_request: 12, consent_response: 13, consent_withdraw: 14, consent_state: 15,
+  consent_request: 12, consent_response: 13, consent_withdraw: 14, consent_state: 15, guest_info: 16,
+  thumbnail_request: 17, thumbnail: 18,
 };
 
 // Consent (docs/protocol.md section 5.5).

@@ -75,6 +75,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   GuestConsent consent;
   GuestUiState::Link link = GuestUiState::Link::kConnecting;
   std::string session_name;
+  std::string session_type;  // from SessionInfo: "support", "meeting" or "access"
   asio::steady_timer consent_timer{io};
   asio::steady_timer end_timer{io};
   asio::steady_timer reconnect_timer{io};
@@ -364,6 +365,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
             session_name = msg->session_info().session_name();
             // In a meeting this agent presents: its join is the consent to show (no prompts).
             consent.SetMeeting(msg->session_info().session_type() == "meeting");
+            session_type = msg->session_info().session_type();
             RefreshUi();
           } else if (msg->has_peer_event()) {
             const auto& e = msg->peer_event();
@@ -385,6 +387,12 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
             v1::ControlMessage pong;
             pong.mutable_pong()->set_nonce(msg->ping().nonce());
             SendControl(pong);
+          } else if (msg->has_thumbnail_request()) {
+            // The relay asks only when allowed; the agent checks again: in support and meeting
+            // sessions only while the guest lets someone see the screen.
+            if (session_type == "access" || consent.Watched()) {
+              pump->RequestThumbnail(msg->thumbnail_request().max_width(), msg->thumbnail_request().max_height());
+            }
           } else if (msg->has_select_monitor()) {
             pump->SelectMonitor(msg->select_monitor().monitor());
           } else if (msg->has_end_session()) {

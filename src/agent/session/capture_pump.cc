@@ -1,5 +1,7 @@
 #include "agent/session/capture_pump.h"
 
+#include <chrono>
+
 #include "base/log.h"
 #include "tether/v1/control.pb.h"
 #include "wire/control.h"
@@ -75,6 +77,16 @@ void CapturePump::SelectMonitor(uint32_t monitor_id) {
   cv_.notify_all();
 }
 
+void CapturePump::RequestThumbnail(uint32_t max_width, uint32_t max_height) {
+  {
+    std::lock_guard lock(mu_);
+    thumbnail_requested_ = true;
+    thumbnail_width_ = max_width;
+    thumbnail_height_ = max_height;
+  }
+  cv_.notify_all();
+}
+
 void CapturePump::ResendLayout() {
   {
     std::lock_guard lock(mu_);
@@ -143,11 +155,34 @@ void CapturePump::SendCursor() {
   }
 }
 
+// `frame` null: capture one now (only while nobody watches, when no damage can be lost).
+void CapturePump::SendThumbnail(const CapturedFrame* frame, uint32_t max_width, uint32_t max_height) {
+  if (!frame) {
+    auto captured = capturer_->Capture();
+    if (!captured) {
+      Log("agent")->warn("capture for a thumbnail failed: {}", captured.error().message);
+      return;
+    }
+    frame = last_frame_ = *captured;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  v1::ControlMessage msg;
+  if (auto st = thumbnails_.Make(*frame, max_width, max_height, msg.mutable_thumbnail()); !st) {
+    Log("agent")->warn("no thumbnail: {}", st.error().message);
+    return;
+  }
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  Log("agent")->debug("thumbnail {}x{}: {} bytes in {} us", msg.thumbnail().width(), msg.thumbnail().height(),
+                      msg.thumbnail().jpeg().size(), us.count());
+  send_(wire::EncodeControlFrame(msg));
+}
+
 void CapturePump::Loop() {
   const auto min_interval = std::chrono::microseconds(1'000'000 / std::max(1, options_.max_fps));
   auto last_capture = std::chrono::steady_clock::time_point{};
   while (true) {
-    bool key = false, layout = false, select = false;
+    bool key = false, layout = false, select = false, thumb = false;
+    uint32_t thumb_width = 0, thumb_height = 0;
     uint32_t select_id = 0;
     uint64_t acked = 0;
     std::chrono::steady_clock::time_point acked_at{};
@@ -155,15 +190,29 @@ void CapturePump::Loop() {
       std::unique_lock lock(mu_);
       // Wait until watched and the window has room (or acks are overdue).
       cv_.wait_for(lock, min_interval, [&] {
-        return !running_ || (watched_ && (last_sent_ - last_acked_ < options_.window ||
-                                          clock_.Steady() - last_ack_time_ > options_.ack_timeout));
+        return !running_ || thumbnail_requested_ ||
+               (watched_ && (last_sent_ - last_acked_ < options_.window ||
+                             clock_.Steady() - last_ack_time_ > options_.ack_timeout));
       });
       if (!running_) return;
-      if (!watched_) continue;
-      if (last_sent_ - last_acked_ >= options_.window) {
-        if (clock_.Steady() - last_ack_time_ <= options_.ack_timeout) continue;
-        last_acked_ = last_sent_;  // acks lost (a viewer left mid-frame): start over
-        key_requested_ = true;
+      thumb = std::exchange(thumbnail_requested_, false);
+      thumb_width = thumbnail_width_;
+      thumb_height = thumbnail_height_;
+      bool stream = watched_;
+      if (stream && last_sent_ - last_acked_ >= options_.window) {
+        if (clock_.Steady() - last_ack_time_ <= options_.ack_timeout) {
+          stream = false;
+        } else {
+          last_acked_ = last_sent_;  // acks lost (a viewer left mid-frame): start over
+          key_requested_ = true;
+        }
+      }
+      if (!stream) {
+        // Watched but waiting for acks: the latest frame will do. Not watched: capture one.
+        const bool watched = watched_;
+        lock.unlock();
+        if (thumb && (!watched || last_frame_)) SendThumbnail(watched ? last_frame_ : nullptr, thumb_width, thumb_height);
+        continue;
       }
       key = std::exchange(key_requested_, false);
       layout = std::exchange(layout_requested_, false);
@@ -179,6 +228,7 @@ void CapturePump::Loop() {
     }
     if (capturer_->LayoutChanged()) layout = true;
     if (select) {
+      last_frame_ = nullptr;
       if (auto st = capturer_->Select(select_id); !st) {
         Log("agent")->warn("cannot select monitor {}: {}", select_id, st.error().message);
       }
@@ -193,12 +243,15 @@ void CapturePump::Loop() {
       std::this_thread::sleep_for(min_interval - (now - last_capture));
     }
     last_capture = std::chrono::steady_clock::now();
+    last_frame_ = nullptr;
     auto frame = capturer_->Capture();
     if (!frame) {
       Log("agent")->warn("capture failed: {}", frame.error().message);
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
     }
+    last_frame_ = *frame;
+    if (thumb) SendThumbnail(last_frame_, thumb_width, thumb_height);
     SendCursor();
     if ((*frame)->damage.empty()) continue;
 

@@ -43,7 +43,9 @@ void RelayBridge::AdmitAccessAgent(const std::string& public_key, const std::str
     std::copy(public_key.begin(), public_key.end(), key.begin());
     auto s = access_->Admit(key, install_token, source);
     if (!s) return done(s.error());
-    done(relay::Admission{s->id, s->name, "guest", false});
+    relay::Admission a{s->id, s->name, "guest", false};
+    a.session_type = manager::SessionTypeName(manager::SessionType::kAccess);
+    done(std::move(a));
   });
 }
 
@@ -98,6 +100,13 @@ std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& gr
   admission.not_after = grant.not_after;
   admission.session_type = grant.session_type;
   return relay_->Accept(std::move(link), std::move(admission));
+}
+
+std::optional<web::GuestThumbnail> RelayBridge::LatestThumbnail(const std::string& session_id) {
+  if (!relay_) return std::nullopt;
+  auto kept = relay_->Thumbnail(session_id);
+  if (!kept) return std::nullopt;
+  return web::GuestThumbnail{kept->jpeg, kept->captured_at};
 }
 
 void RelayBridge::OnSessionEnded(const std::string& session_id, const std::string& reason) {

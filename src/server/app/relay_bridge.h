@@ -1,8 +1,9 @@
 #pragma once
 // RelayBridge: the composition root's glue between the three services. It gives the Relay its
 // RelayDirectory (admission and events, run on the blocking pool), gives the Web Server its
-// HostGateway (browser viewers into the Relay), and closes live connections when the Session
-// Manager ends a session. Thread-safe. Everything it borrows must outlive it.
+// HostGateway (browser viewers into the Relay) and ThumbnailSource (the relay's guest screen
+// thumbnails), and closes live connections when the Session Manager ends a session.
+// Thread-safe. Everything it borrows must outlive it.
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -12,11 +13,13 @@
 #include "server/relay/relay.h"
 #include "server/relay/relay_directory.h"
 #include "server/web/host_gateway.h"
+#include "server/web/thumbnail_source.h"
 
 namespace tether::app {
 
 class RelayBridge final : public relay::RelayDirectory,
                           public web::HostGateway,
+                          public web::ThumbnailSource,
                           public manager::SessionObserver {
  public:
   RelayBridge(manager::SessionManager& manager, boost::asio::thread_pool& pool)
@@ -48,6 +51,9 @@ class RelayBridge final : public relay::RelayDirectory,
   // HostGateway
   std::shared_ptr<net::FrameSink> AttachHost(const web::HostGrant& grant,
                                              std::shared_ptr<net::FrameLink> link) override;
+
+  // ThumbnailSource
+  std::optional<web::GuestThumbnail> LatestThumbnail(const std::string& session_id) override;
 
   // SessionObserver
   void OnSessionEnded(const std::string& session_id, const std::string& reason) override;

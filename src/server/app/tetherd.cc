@@ -213,6 +213,7 @@ int Tetherd::Run() {
   p.web_app = std::make_unique<web::WebApp>(*p.manager, p.metrics, p.ui, web_opts, health);
   p.web_app->SetGuestJoin(p.guest_join.get());
   p.web_app->SetAccessAgents(p.access.get());
+  p.web_app->SetThumbnails(p.bridge.get());
   web::HttpLimits limits;
   limits.body_bytes = c.max_body_bytes;
   limits.hsts = c.hsts;

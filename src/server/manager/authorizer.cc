@@ -19,6 +19,7 @@ const char* PermissionName(Permission p) {
     case Permission::kAdminister: return "Administer";
     case Permission::kBuildAccessInstaller: return "BuildAccessInstaller";
     case Permission::kHostSessionWithoutConsent: return "HostSessionWithoutConsent";
+    case Permission::kViewSessionGuestScreenshot: return "ViewSessionGuestScreenshot";
   }
   return "?";
 }

@@ -28,6 +28,9 @@ enum class Permission {
   kBuildAccessInstaller,
   // Access sessions only: join without the guest's consent.
   kHostSessionWithoutConsent,
+  // The small live thumbnail of the guest's screen (support and meeting sessions: only after
+  // the guest's consent, which the relay enforces).
+  kViewSessionGuestScreenshot,
 };
 const char* PermissionName(Permission p);
 // Every permission, for listing and for parsing names (API token scopes).

@@ -16,6 +16,9 @@ RelayMetrics::RelayMetrics(Metrics& m)
                                    "Host input, clipboard and file frames dropped for want of the guest's consent")),
       guest_info_ignored(m.Counter("tether_relay_guest_info_ignored_total",
                                    "GuestInfo messages beyond the first of a guest connection, ignored")),
+      thumbnails(m.Counter("tether_relay_thumbnails_total", "Guest screen thumbnails received and kept")),
+      thumbnails_ignored(m.Counter("tether_relay_thumbnails_ignored_total",
+                                   "Guest screen thumbnails ignored (not asked for, or not allowed)")),
       live_sessions(m.Gauge("tether_relay_sessions_live", "Sessions with at least one endpoint connected")),
       guests(m.Gauge("tether_relay_guests", "Guest endpoints connected")),
       hosts(m.Gauge("tether_relay_hosts", "Host endpoints connected")),
@@ -89,6 +92,17 @@ size_t Relay::CloseUser(int64_t user_id, const std::string& reason) {
   if (user_id == 0) return 0;
   for (auto& hub : Snapshot()) closed += hub->CloseUser(user_id, reason);
   return closed;
+}
+
+std::optional<KeptThumbnail> Relay::Thumbnail(const std::string& session_id) {
+  std::shared_ptr<SessionHub> hub;
+  {
+    std::lock_guard lock(mu_);
+    auto it = hubs_.find(session_id);
+    if (it == hubs_.end()) return std::nullopt;
+    hub = it->second;
+  }
+  return hub->Thumbnail();
 }
 
 size_t Relay::LiveSessions() {

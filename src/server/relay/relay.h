@@ -20,6 +20,12 @@ namespace tether::relay {
 
 class SessionHub;
 
+// The latest thumbnail of a session's guest screen (docs/protocol.md section 5.7).
+struct KeptThumbnail {
+  std::shared_ptr<const std::string> jpeg;
+  int64_t captured_at = 0;  // Unix time the relay received it
+};
+
 struct RelayOptions {
   uint32_t heartbeat_seconds = 20;
   uint32_t idle_timeout_seconds = 60;
@@ -43,6 +49,8 @@ struct RelayMetrics {
   Metric& input_dropped_view_only;
   Metric& dropped_no_consent;
   Metric& guest_info_ignored;
+  Metric& thumbnails;
+  Metric& thumbnails_ignored;
   Metric& live_sessions;
   Metric& guests;
   Metric& hosts;
@@ -70,6 +78,11 @@ class Relay {
   // Closes every host endpoint of a user whose access was revoked; how many were closed.
   size_t CloseUser(int64_t user_id, const std::string& reason);
   size_t LiveSessions();
+  // The latest thumbnail of the session's guest screen, if the relay keeps one. Also notes that
+  // someone looks: while someone asked in the last 30 s the relay asks the guest for a fresh
+  // one about every 5 s (support and meeting sessions only after the guest's consent). Never
+  // creates a hub.
+  std::optional<KeptThumbnail> Thumbnail(const std::string& session_id);
 
   // For endpoints: the hub of a session, created on first use; dropped once empty.
   std::shared_ptr<SessionHub> Hub(const Admission& admission);

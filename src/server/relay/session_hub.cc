@@ -4,12 +4,18 @@
 
 #include "server/relay/guest_info_check.h"
 #include "server/relay/relay_endpoint.h"
+#include "server/relay/thumbnail_check.h"
 #include "wire/control.h"
 
 namespace tether::relay {
 namespace {
 
 constexpr auto kRefreshInterval = std::chrono::milliseconds(200);
+// Thumbnails: asked for about this often while someone looked within kThumbnailInterest.
+constexpr auto kThumbnailInterval = std::chrono::seconds(5);
+constexpr auto kThumbnailInterest = std::chrono::seconds(30);
+constexpr uint32_t kThumbnailWidth = 240;
+constexpr uint32_t kThumbnailHeight = 240;
 
 // First byte of a VideoMessage payload: the tag of its oneof field.
 constexpr uint8_t kTagAck = (2 << 3) | 2;
@@ -79,6 +85,8 @@ void SessionHub::Join(const std::shared_ptr<RelayEndpoint>& ep) {
       relay_.Counters().guests.Add(-1);
     }
     guest_ = ep;
+    guest_consented_ = false;
+    DropThumbnailLocked();
     monitor_layout_.reset();
     cursor_shape_.reset();
     last_ack_forwarded_ = 0;
@@ -134,6 +142,8 @@ void SessionHub::Leave(const std::shared_ptr<RelayEndpoint>& ep) {
   std::lock_guard lock(mu_);
   if (guest_ == ep) {
     guest_.reset();
+    guest_consented_ = false;
+    DropThumbnailLocked();
     monitor_layout_.reset();
     cursor_shape_.reset();
     relay_.Counters().guests.Add(-1);
@@ -178,6 +188,10 @@ void SessionHub::Sweep() {
   std::vector<ForcedClose> closes;
   {
     std::lock_guard lock(mu_);
+    if (now - thumbnail_wanted_ < kThumbnailInterest && now - thumbnail_asked_ >= kThumbnailInterval &&
+        ThumbnailsAllowedLocked()) {
+      AskThumbnailLocked(now);
+    }
     for (auto& h : hosts_) {
       if (h->forced_out) continue;
       const int64_t not_after = h->Admitted().not_after;
@@ -284,6 +298,8 @@ void SessionHub::FromGuest(RelayEndpoint& from, const wire::FrameHeader& h, cons
         OnConsentWithdrawLocked(msg->consent_withdraw().endpoint_id());
       } else if (msg->has_guest_info()) {
         OnGuestInfoLocked(from, msg->guest_info());
+      } else if (msg->has_thumbnail()) {
+        OnThumbnailLocked(*msg->mutable_thumbnail());
       } else if (msg->has_end_session()) {
         ended_by_guest_ = true;
         relay_.Directory().EndSession(session_.session_id, "guest");
@@ -439,6 +455,7 @@ void SessionHub::OnConsentResponseLocked(const v1::ConsentResponse& r) {
   if (!host || host->consent != RelayEndpoint::Consent::kAsked) return;
   if (r.granted()) {
     host->consent = RelayEndpoint::Consent::kGranted;
+    guest_consented_ = true;
     relay_.Directory().RecordEvent(session_.session_id, "consent_granted", "guest", host->DisplayName());
     RecordJoinedLocked(*host);
     StartViewingLocked(*host);
@@ -464,6 +481,60 @@ void SessionHub::OnConsentWithdrawLocked(uint64_t endpoint_id) {
   }
   // Nothing a withdrawn host held down may stay pressed.
   if (any && guest_) guest_->Send(ReleaseAllFrame());
+  // The screen is no longer shared with anyone: neither is its thumbnail.
+  if (any && std::none_of(hosts_.begin(), hosts_.end(),
+                          [](const auto& h) { return h->consent == RelayEndpoint::Consent::kGranted; })) {
+    guest_consented_ = false;
+    DropThumbnailLocked();
+  }
+}
+
+std::optional<KeptThumbnail> SessionHub::Thumbnail() {
+  std::lock_guard lock(mu_);
+  const auto now = relay_.Time().Steady();
+  thumbnail_wanted_ = now;
+  if (ThumbnailsAllowedLocked() && now - thumbnail_asked_ >= kThumbnailInterval) AskThumbnailLocked(now);
+  if (!thumbnail_.jpeg) return std::nullopt;
+  return thumbnail_;
+}
+
+// Access sessions: whoever may see thumbnails is the web server's decision. Support and
+// meeting sessions: only once the guest let someone see its screen in this connection.
+bool SessionHub::ThumbnailsAllowedLocked() const {
+  if (!guest_) return false;
+  return guest_->Admitted().session_type == "access" || guest_consented_;
+}
+
+void SessionHub::AskThumbnailLocked(std::chrono::steady_clock::time_point now) {
+  thumbnail_asked_ = now;
+  thumbnail_pending_ = true;
+  v1::ControlMessage ask;
+  ask.mutable_thumbnail_request()->set_max_width(kThumbnailWidth);
+  ask.mutable_thumbnail_request()->set_max_height(kThumbnailHeight);
+  guest_->SendControl(ask);
+}
+
+// Kept only when asked for and allowed, and only if it is a small JPEG; the picture is moved,
+// never copied or decoded here.
+void SessionHub::OnThumbnailLocked(v1::Thumbnail& thumbnail) {
+  if (!thumbnail_pending_ || !ThumbnailsAllowedLocked()) {
+    relay_.Counters().thumbnails_ignored.Add();
+    return;
+  }
+  thumbnail_pending_ = false;
+  if (auto st = CheckThumbnail(thumbnail); !st) {
+    relay_.Counters().thumbnails_ignored.Add();
+    return;
+  }
+  thumbnail_.jpeg = std::make_shared<const std::string>(std::move(*thumbnail.mutable_jpeg()));
+  thumbnail_.captured_at = relay_.Time().NowUnix();
+  relay_.Counters().thumbnails.Add();
+}
+
+void SessionHub::DropThumbnailLocked() {
+  thumbnail_ = {};
+  thumbnail_pending_ = false;
+  thumbnail_asked_ = {};
 }
 
 }  // namespace tether::relay

@@ -4,11 +4,13 @@
 // frame, never slowing the others); host input goes to the guest unless the host is view-only;
 // late joiners get the cached monitor layout and cursor and a fresh key frame. A host that needs
 // the guest's consent sees and controls nothing until the guest allows it (docs/protocol.md
-// section 5.5). One mutex guards the membership; sends only enqueue, so it is never held across
-// I/O.
+// section 5.5). It keeps the latest thumbnail of the guest's screen while someone on the panel
+// looks, and only what the guest's consent allows (section 5.7). One mutex guards the
+// membership; sends only enqueue, so it is never held across I/O.
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,12 +39,19 @@ class SessionHub {
   void Sweep();
   // Closes the hosts of `user_id` (access revoked); how many.
   size_t CloseUser(int64_t user_id, const std::string& reason);
+  // The latest thumbnail, and a note that someone looks (Relay::Thumbnail).
+  std::optional<KeptThumbnail> Thumbnail();
   bool Empty();
   const std::string& SessionId() const { return session_.session_id; }
 
  private:
   void FromGuest(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame);
   void OnGuestInfoLocked(RelayEndpoint& guest, const v1::GuestInfo& info);
+  // Thumbnails (all with mu_ held).
+  bool ThumbnailsAllowedLocked() const;
+  void AskThumbnailLocked(std::chrono::steady_clock::time_point now);
+  void OnThumbnailLocked(v1::Thumbnail& thumbnail);
+  void DropThumbnailLocked();
   void FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame);
   void SendToHost(RelayEndpoint& host, const net::FrameBytes& frame, bool droppable);
   void RequestKeyFrameLocked();
@@ -74,6 +83,12 @@ class SessionHub {
   uint64_t last_ack_forwarded_ = 0;
   std::chrono::steady_clock::time_point last_refresh_{};
   bool ended_by_guest_ = false;  // the guest sent EndSession: SESSION_ENDED says so
+  // The current guest connection let some host see its screen (and has not withdrawn from all).
+  bool guest_consented_ = false;
+  KeptThumbnail thumbnail_;  // empty jpeg: none
+  std::chrono::steady_clock::time_point thumbnail_wanted_{};  // last Thumbnail() call
+  std::chrono::steady_clock::time_point thumbnail_asked_{};   // last ThumbnailRequest sent
+  bool thumbnail_pending_ = false;  // a ThumbnailRequest awaits its answer
 };
 
 }  // namespace tether::relay

@@ -115,6 +115,16 @@ void AddSessionCatalogPaths(json& doc) {
   paths["/sessions/{id}/events"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
       Object({{"events", {{"type", "array"}, {"items", Ref("Event")}}}, {"more", boolean}});
 
+  paths["/sessions/{id}/thumbnail"]["get"] = {
+      {"summary", "The latest small thumbnail (about 240 px wide) of the guest's screen; asking keeps "
+                  "the relay fetching a fresh one about every 5 s for 30 s. Support and meeting sessions: "
+                  "none before the guest's consent, none after it is withdrawn or the guest leaves. "
+                  "Needs ViewSessionGuestScreenshot; a session the user may not see is 404"},
+      {"security", cookie}, {"parameters", session_id},
+      {"responses", Errors(json{{"200", {{"description", "the thumbnail (Cache-Control: no-store)"},
+                                         {"content", {{"image/jpeg", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}}},
+                           {"401", "403", "404"})}};
+
   paths["/session-groups"] = {
       {"get", {{"summary", "Session groups in panel order (those for every tab and for `type`)"},
                {"security", cookie},

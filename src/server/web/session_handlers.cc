@@ -164,3 +164,33 @@ HttpResponse WebApp::IssueHostToken(const HttpRequest& req, const Params& p) {
 }
 
 }  // namespace tether::web
+
+namespace tether::web {
+
+// The latest thumbnail of the guest's screen. A session the user may not see is "not found",
+// like one that does not exist; there is none before the guest's consent in support and
+// meeting sessions (the relay keeps none).
+HttpResponse WebApp::SessionThumbnail(const HttpRequest& req, const Params& p) {
+  auto ctx = RequireUser(req);
+  if (!ctx) return ErrorResponse(ctx.error());
+  auto session = manager_.GetSession(p[0]);
+  if (!session) return HttpResponse::NotFound();
+  const manager::Actor actor = ActorOf(*ctx, req);
+  if (!manager_.Authorize(actor, manager::Permission::kViewSession, &*session)) return HttpResponse::NotFound();
+  if (auto st = manager_.Authorize(actor, manager::Permission::kViewSessionGuestScreenshot, &*session); !st) {
+    return ErrorResponse(st.error());
+  }
+  auto thumbnail = thumbnails_ && session->ended_at == 0 ? thumbnails_->LatestThumbnail(session->id) : std::nullopt;
+  if (!thumbnail || !thumbnail->jpeg) {
+    return HttpResponse::Error(404, "not_found", "no thumbnail of the guest's screen is available");
+  }
+  HttpResponse r;
+  r.status = 200;
+  r.body = *thumbnail->jpeg;
+  r.Set("Content-Type", "image/jpeg");
+  r.Set("Cache-Control", "no-store");
+  r.Set("X-Thumbnail-Captured-At", std::to_string(thumbnail->captured_at));
+  return r;
+}
+
+}  // namespace tether::web

@@ -41,6 +41,7 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/api/v1/sessions/{}/events", &WebApp::SessionEvents},
       {"GET", "/api/v1/sessions/{}/connect", &WebApp::ConnectWithoutUpgrade},
       {"POST", "/api/v1/sessions/{}/host-token", &WebApp::IssueHostToken},
+      {"GET", "/api/v1/sessions/{}/thumbnail", &WebApp::SessionThumbnail},
       {"GET", "/api/v1/session-groups", &WebApp::ListGroups},
       {"POST", "/api/v1/session-groups", &WebApp::CreateGroup},
       {"GET", "/api/v1/session-groups/{}", &WebApp::GetGroup},

@@ -16,6 +16,7 @@
 #include "server/web/host_gateway.h"
 #include "server/web/http_types.h"
 #include "server/web/static_files.h"
+#include "server/web/thumbnail_source.h"
 
 namespace tether::web {
 
@@ -67,6 +68,8 @@ class WebApp {
   void SetGuestJoin(manager::GuestJoin* guest_join) { guest_join_ = guest_join; }
   // Set once during wiring: access installers. Without it the access API answers 404.
   void SetAccessAgents(manager::AccessAgents* access) { access_ = access; }
+  // Set once during wiring: the relay's thumbnails. Without it every thumbnail is 404.
+  void SetThumbnails(ThumbnailSource* thumbnails) { thumbnails_ = thumbnails; }
 
  private:
   using Params = std::vector<std::string>;  // values of {} segments, in order
@@ -124,6 +127,7 @@ class WebApp {
   HttpResponse SessionEvents(const HttpRequest&, const Params&);
   HttpResponse ConnectWithoutUpgrade(const HttpRequest&, const Params&);
   HttpResponse IssueHostToken(const HttpRequest&, const Params&);
+  HttpResponse SessionThumbnail(const HttpRequest&, const Params&);
   // guest_handlers.cc
   HttpResponse JoinAsGuest(const HttpRequest&, const Params&);
   HttpResponse GuestSigningKey(const HttpRequest&, const Params&);
@@ -154,6 +158,7 @@ class WebApp {
   std::vector<Route> routes_;
   manager::GuestJoin* guest_join_ = nullptr;
   manager::AccessAgents* access_ = nullptr;
+  ThumbnailSource* thumbnails_ = nullptr;
   Metric& requests_;
   Metric& logins_ok_;
   Metric& logins_failed_;

@@ -5,6 +5,7 @@ import { go } from '../ui/nav';
 import { formatTime } from './format';
 import { eventBody, eventTitle, lastSeenText, statusText } from './present';
 import { viewerPath } from './SessionList';
+import { Thumbnail } from './Thumbnail';
 
 interface Props {
   session: Session;
@@ -146,11 +147,7 @@ export function SessionDetail({ session, now, onChanged, onRemoved, onAuthLost, 
       )}
       {error && <Alert>{error}</Alert>}
 
-      {/* A live thumbnail needs a snapshot of the latest key frame from the relay
-          (GET /api/v1/sessions/{id}/thumbnail), which does not exist yet. */}
-      <div class="thumbnail" role="img" aria-label="Screen thumbnail (not available yet)">
-        <span>{g?.online ? 'Guest connected — thumbnail not available yet' : 'No guest connected'}</span>
-      </div>
+      <Thumbnail sessionId={id} live={open && !!g?.online} guestOnline={!!g?.online} />
 
       <h3>Guest</h3>
       <dl class="guest-info">
