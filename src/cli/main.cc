@@ -1,10 +1,14 @@
 // tether: the administrator's command. Talks to tetherd's Session Manager through its local
 // socket. Exit status: 0 success, 1 refused or failed, 2 usage error, 3 tetherd not running.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 
@@ -60,6 +64,20 @@ std::string Time(int64_t unix) {
   return buf;
 }
 
+// Writes `content` to a new or truncated file readable by its owner only; says why not on stderr.
+bool WritePrivateFile(const std::string& path, const std::string& content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0;
+  for (size_t done = 0; ok && done < content.size();) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  if (fd >= 0 && ::close(fd) != 0) ok = false;
+  if (!ok) std::cerr << "tether: cannot write " << path << ": " << std::strerror(errno) << "\n";
+  return ok;
+}
+
 void PrintHuman(const std::string& op, const json& r) {
   if (op == "status") {
     std::cout << "tetherd is running\n"
@@ -86,6 +104,13 @@ void PrintHuman(const std::string& op, const json& r) {
     std::cout << "created " << s["type"].get<std::string>() << " session " << s["id"].get<std::string>();
     if (!s["code"].get<std::string>().empty()) std::cout << " with code " << s["code"].get<std::string>();
     std::cout << "\n";
+  } else if (op == "access.installer.list") {
+    std::printf("%-24s %-16s %-16s %-24s %s\n", "ID", "CREATED (UTC)", "USED", "SESSION", "NAME");
+    for (const auto& a : r["installers"]) {
+      std::printf("%-24s %-16s %-16s %-24s %s\n", a["id"].get<std::string>().c_str(),
+                  Time(a["created_at"].get<int64_t>()).c_str(), Time(a["used_at"].get<int64_t>()).c_str(),
+                  a["session_id"].get<std::string>().c_str(), a["name"].get<std::string>().c_str());
+    }
   } else if (op == "token.create") {
     // The only time the secret is shown: stdout carries it alone, for scripts.
     std::cerr << "token " << r["token"]["id"].get<std::string>() << " created; the secret below is shown only once\n";
@@ -196,6 +221,36 @@ int main(int argc, char** argv) {
   s_end->add_option("id", id, "session id")->required();
   s_end->callback([&] { op = "session.end"; args = {{"id", id}}; });
 
+  auto* access = app.add_subcommand("access", "unattended access agents");
+  access->require_subcommand(1);
+  auto* installer = access->add_subcommand("installer", "installer configurations for access agents");
+  installer->require_subcommand(1);
+  std::string company, site, department, tag, relay, out_file;
+  int expires_hours = 0;
+  auto* i_create = installer->add_subcommand("create", "build a signed installer configuration and write it to a file");
+  i_create->add_option("--name", name, "the access session's name (the machine)")->required();
+  i_create->add_option("--company", company, "custom property Company");
+  i_create->add_option("--site", site, "custom property Site");
+  i_create->add_option("--department", department, "custom property Department");
+  i_create->add_option("--tag", tag, "custom property Tag");
+  i_create->add_option("--expires-hours", expires_hours, "hours until the install token expires (default 168)");
+  i_create->add_option("--relay", relay, "relay HOST:PORT the agent connects to (default relay.public_address)");
+  i_create->add_option("--out", out_file, "where to write the configuration (created 0600)")->required();
+  i_create->callback([&] {
+    json props = json::object();
+    for (const auto& [key, value] : {std::pair<const char*, std::string*>{"company", &company}, {"site", &site},
+                                     {"department", &department}, {"tag", &tag}}) {
+      if (!value->empty()) props[key] = *value;
+    }
+    op = "access.installer.create";
+    args = {{"name", name}, {"properties", props}};
+    if (expires_hours != 0) args["expires_in_hours"] = expires_hours;
+    if (!relay.empty()) args["relay"] = relay;
+  });
+  installer->add_subcommand("list", "list the installers built so far, newest first")->callback([&] {
+    op = "access.installer.list";
+  });
+
   auto* token = app.add_subcommand("token", "manage API tokens (Authorization: Bearer)");
   token->require_subcommand(1);
   std::string scope;
@@ -251,6 +306,16 @@ int main(int argc, char** argv) {
   if (!resp->value("ok", false)) {
     std::cerr << "tether: " << resp->value("message", "refused") << " (" << resp->value("error", "error") << ")\n";
     return kExitFailed;
+  }
+  if (op == "access.installer.create") {
+    json& result = (*resp)["result"];
+    if (!WritePrivateFile(out_file, result["file"].get<std::string>())) return kExitFailed;
+    result.erase("file");  // holds the install token: only in the file
+    if (!as_json) {
+      std::cout << "installer " << result["installer"]["id"].get<std::string>() << " written to " << out_file
+                << "; on the machine: sudo tether-agent install --config " << out_file << "\n";
+      return 0;
+    }
   }
   if (as_json) {
     std::cout << (*resp)["result"].dump(2) << "\n";

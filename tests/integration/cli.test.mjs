@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { STATE_DIR, install, signingKeyOf } from '../lib/access.mjs';
 import { run, startTetherd, strongPassword, tether, tetherBin, tempDir } from '../lib/tetherd.mjs';
 
 describe('tether command', () => {
@@ -77,6 +78,41 @@ describe('tether command', () => {
     assert.equal(open.length, 1);
     const all = JSON.parse((await tether(server, ['--json', 'session', 'list', '--all'])).stdout).sessions;
     assert.equal(all.length, 2);
+  });
+
+  test('access installer create writes a signed file the agent installs; list shows it', async () => {
+    const dir = tempDir('tether-cli-installer-');
+    try {
+      const out = path.join(dir, 'kiosk.tether');
+      const noRelay = await tether(server, ['access', 'installer', 'create', '--name', 'Kiosk', '--out', out]);
+      assert.equal(noRelay.code, 1);
+      assert.match(noRelay.stderr, /relay\.public_address/);
+      assert.equal(fs.existsSync(out), false);
+
+      const r = await tether(server, ['--json', 'access', 'installer', 'create', '--name', 'Kiosk 7', '--company', 'Acme',
+        '--tag', 'lobby', '--expires-hours', '2', '--relay', `127.0.0.1:${server.relayPort}`, '--out', out]);
+      assert.equal(r.code, 0, r.stderr);
+      const made = JSON.parse(r.stdout);
+      assert.equal(made.installer.name, 'Kiosk 7');
+      assert.deepEqual(made.installer.properties, { company: 'Acme', tag: 'lobby' });
+      assert.equal(made.installer.created_by, 'local-admin');
+      assert.ok(made.installer.expires_at - made.installer.created_at <= 2 * 3600);
+      assert.equal(made.file, undefined, 'the install token stays in the file');
+      assert.equal(fs.statSync(out).mode & 0o777, 0o600);
+      // The real agent verifies and installs it: the same signed configuration as the Access tab's.
+      const root = path.join(dir, 'root');
+      const installed = await install(out, root, ':0', await signingKeyOf(server));
+      assert.equal(installed.code, 0, installed.stderr + installed.stdout);
+      assert.ok(fs.existsSync(path.join(root, STATE_DIR)));
+
+      const list = await tether(server, ['--json', 'access', 'installer', 'list']);
+      assert.equal(list.code, 0, list.stderr);
+      assert.deepEqual(JSON.parse(list.stdout).installers.map((i) => i.id), [made.installer.id]);
+      const human = await tether(server, ['access', 'installer', 'list']);
+      assert.match(human.stdout, /Kiosk 7/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('usage errors exit 2 and --help exits 0', async () => {

@@ -156,6 +156,7 @@ int Tetherd::Run() {
   p.access = std::make_unique<manager::AccessAgents>(*p.manager, *p.store, p.clock, p.signing->key, tls->spki_pin);
   p.manager->ResetGuestPresence();  // no guest is connected to a relay that has just started
   p.local_api = std::make_unique<manager::LocalApi>(*p.manager);
+  p.local_api->SetAccessAgents(p.access.get(), c.relay_public_address);
   if (auto st = p.ui.Load(c.ui_dir); !st) {
     log->warn("web UI not loaded ({}); the API still works", st.error().message);
   }

@@ -38,4 +38,12 @@ nlohmann::json GroupJson(const SessionGroup& g) {
           {"created_at", g.created_at}, {"updated_at", g.updated_at}};
 }
 
+nlohmann::json AccessInstallerJson(const AccessInstaller& a) {
+  nlohmann::json props = nlohmann::json::object();
+  for (const auto& [k, v] : a.properties) props[k] = v;
+  return {{"id", a.id},           {"name", a.name},           {"properties", props},
+          {"created_by", a.created_by}, {"created_at", a.created_at}, {"expires_at", a.expires_at},
+          {"used_at", a.used_at}, {"session_id", a.session_id}};
+}
+
 }  // namespace tether::manager

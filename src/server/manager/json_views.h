@@ -14,5 +14,7 @@ nlohmann::json EventJson(const SessionEvent& e);
 nlohmann::json GroupJson(const SessionGroup& g);
 // Without the secret or its hash: only the hint ("tth_...abcd") identifies it.
 nlohmann::json ApiTokenJson(const ApiToken& t);
+// Without the install token or its hash.
+nlohmann::json AccessInstallerJson(const AccessInstaller& a);
 
 }  // namespace tether::manager

@@ -68,6 +68,44 @@ json DispatchTokens(SessionManager& m, const std::string& op, const json& args, 
   return st ? Ok() : Fail(st.error());
 }
 
+// access.installer.create / access.installer.list: the same path as the Access tab's REST calls.
+json DispatchInstallers(AccessAgents* access, const std::string& default_relay, const std::string& op,
+                        const json& args, const Actor& actor) {
+  if (!access) return Fail("unavailable", "access installers are not available");
+  if (op == "access.installer.list") {
+    auto list = access->ListInstallers(actor);
+    if (!list) return Fail(list.error());
+    json out = json::array();
+    for (const auto& a : *list) out.push_back(AccessInstallerJson(a));
+    return Ok({{"installers", out}});
+  }
+  if (op != "access.installer.create") return Fail("validation", "unknown operation '" + op.substr(0, 64) + "'");
+  json err;
+  InstallerRequest request;
+  if (!Arg(args, "name", request.name, err)) return err;
+  if (auto it = args.find("properties"); it != args.end()) {
+    if (!it->is_object()) return Fail("validation", "'properties' must be an object of strings");
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_string()) return Fail("validation", "'properties' must be an object of strings");
+      request.properties[k] = v.get<std::string>();
+    }
+  }
+  if (auto it = args.find("expires_in_hours"); it != args.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 24 * 90) {
+      return Fail("validation", "expires_in_hours must be from 1 to 2160 (90 days)");
+    }
+    request.lifetime_s = it->get<int64_t>() * 60 * 60;
+  }
+  std::string relay = OptArg(args, "relay");
+  if (relay.empty()) relay = default_relay;
+  if (relay.empty()) {
+    return Fail("validation", "no relay address: set relay.public_address or pass the relay's HOST:PORT");
+  }
+  auto file = access->BuildInstaller(request, relay, actor);
+  if (!file) return Fail(file.error());
+  return Ok({{"installer", AccessInstallerJson(file->installer)}, {"filename", file->filename}, {"file", file->body}});
+}
+
 json Dispatch(SessionManager& m, const std::string& op, const json& args, const Actor& actor) {
   json err;
   if (op == "token.create" || op == "token.list" || op == "token.revoke") return DispatchTokens(m, op, args, actor);
@@ -186,7 +224,10 @@ std::string LocalApi::Handle(std::string_view request_line, const LocalPeer& pee
       } else {
         // The socket is reachable only by the server's operator: full rights.
         Actor actor{"local-admin", "local:uid=" + std::to_string(peer.uid), kRoleAdministrator};
-        response = Dispatch(manager_, request["op"].get<std::string>(), args, actor);
+        const std::string op = request["op"].get<std::string>();
+        response = op.starts_with("access.installer.")
+                       ? DispatchInstallers(access_, relay_address_, op, args, actor)
+                       : Dispatch(manager_, op, args, actor);
       }
     }
   }

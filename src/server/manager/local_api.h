@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/manager/access_agents.h"
 #include "server/manager/session_manager.h"
 
 namespace tether::manager {
@@ -20,11 +21,20 @@ class LocalApi {
   static constexpr size_t kMaxRequestBytes = 64 * 1024;
 
   explicit LocalApi(SessionManager& manager) : manager_(manager) {}
+  // Set once during wiring, before serving: access installers (access.installer.*), pointing
+  // agents at `relay_address` (relay.public_address; may be empty: then each request names
+  // the relay). Without it those operations are refused.
+  void SetAccessAgents(AccessAgents* access, std::string relay_address) {
+    access_ = access;
+    relay_address_ = std::move(relay_address);
+  }
   // Never throws; malformed input yields {"ok":false,"error":"validation",...}.
   std::string Handle(std::string_view request_line, const LocalPeer& peer);
 
  private:
   SessionManager& manager_;
+  AccessAgents* access_ = nullptr;
+  std::string relay_address_;
 };
 
 }  // namespace tether::manager

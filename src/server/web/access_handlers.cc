@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/agent_config.h"
+#include "server/manager/json_views.h"
 #include "server/web/json_body.h"
 #include "server/web/web_app.h"
 
@@ -11,14 +12,6 @@ namespace {
 
 using nlohmann::json;
 constexpr size_t kMaxInstallerBody = 8 * 1024;
-
-json InstallerJson(const manager::AccessInstaller& a) {
-  json props = json::object();
-  for (const auto& [k, v] : a.properties) props[k] = v;
-  return {{"id", a.id},           {"name", a.name},           {"properties", props},
-          {"created_by", a.created_by}, {"created_at", a.created_at}, {"expires_at", a.expires_at},
-          {"used_at", a.used_at}, {"session_id", a.session_id}};
-}
 
 }  // namespace
 
@@ -74,7 +67,7 @@ HttpResponse WebApp::ListAccessInstallers(const HttpRequest& req, const Params&)
   auto list = access_->ListInstallers(ActorOf(*ctx, req));
   if (!list) return ErrorResponse(list.error());
   json out = json::array();
-  for (const auto& a : *list) out.push_back(InstallerJson(a));
+  for (const auto& a : *list) out.push_back(manager::AccessInstallerJson(a));
   return HttpResponse::Json(200, json{{"installers", out}}.dump());
 }
 
