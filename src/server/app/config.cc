@@ -70,7 +70,8 @@ class TableReader {
     } else if constexpr (std::is_integral_v<T>) {
       if (!node->is_integer()) return SettingError(Name(key), "must be a whole number");
       int64_t v = node->as_integer()->get();
-      if (v < 0 || v > static_cast<int64_t>(std::numeric_limits<T>::max())) {
+      // Compared unsigned: a 64-bit unsigned maximum cast to int64_t would be -1.
+      if (v < 0 || static_cast<uint64_t>(v) > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
         return SettingError(Name(key), "out of range");
       }
       out = static_cast<T>(v);
@@ -171,6 +172,8 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
     TRY(r.Get("hsts", c.hsts));
     TRY(r.Get("metrics_public", c.metrics_public));
     TRY(r.Get("max_body_bytes", c.max_body_bytes));
+    TRY(r.Get("request_timeout_seconds", c.request_timeout_seconds));
+    TRY(r.Get("idle_timeout_seconds", c.idle_timeout_seconds));
     if (!cert.empty()) c.cert_file = cert;
     if (!key.empty()) c.key_file = key;
     if (!ui.empty()) c.ui_dir = ui;
@@ -332,6 +335,12 @@ Status Finalize(Config& c) {
   }
   if (c.max_body_bytes < 1024 || c.max_body_bytes > 64u * 1024 * 1024) {
     return SettingError("web.max_body_bytes", "must be from 1024 to 67108864");
+  }
+  if (c.request_timeout_seconds < 1 || c.request_timeout_seconds > 300) {
+    return SettingError("web.request_timeout_seconds", "must be from 1 to 300");
+  }
+  if (c.idle_timeout_seconds < 1 || c.idle_timeout_seconds > 3600) {
+    return SettingError("web.idle_timeout_seconds", "must be from 1 to 3600");
   }
   if (c.store_path.empty()) c.store_path = c.data_dir / "tether.db";
   if (c.ui_dir.empty()) c.ui_dir = TETHER_UI_DIR;

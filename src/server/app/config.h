@@ -27,6 +27,8 @@ struct Config {
   bool hsts = true;
   bool metrics_public = false;
   size_t max_body_bytes = 1024 * 1024;
+  int request_timeout_seconds = 30;  // reading one request's body; writing its answer
+  int idle_timeout_seconds = 60;     // waiting for, and reading, a request's headers
   // [relay]
   std::string relay_listen = "0.0.0.0:8041";
   // HOST:PORT written into signed agent configurations; default: the host the guest reached

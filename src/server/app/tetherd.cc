@@ -217,6 +217,8 @@ int Tetherd::Run() {
   p.web_app->SetThumbnails(p.bridge.get());
   web::HttpLimits limits;
   limits.body_bytes = c.max_body_bytes;
+  limits.read_timeout = std::chrono::seconds(c.request_timeout_seconds);
+  limits.idle_timeout = std::chrono::seconds(c.idle_timeout_seconds);
   limits.hsts = c.hsts;
   limits.trusted_proxies = c.ip.trusted_proxies;
   p.web = std::make_unique<web::HttpsServer>(p.io, *p.pool, *p.web_app, *p.bridge, p.metrics, limits);
