@@ -74,10 +74,13 @@ describe('two-factor authentication', () => {
     assert.equal(recovery.length, 10);
     assert.equal(new Set(recovery).size, 10);
     for (const c of recovery) assert.match(c, /^[a-z2-9]{5}-[a-z2-9]{5}$/);
+    // The session id changes: the one used for enrolment has ended (web_hardening.test.mjs).
+    const rotated = { cookie: ok.headers['set-cookie'][0].split(';')[0], csrf: ok.json.csrf_token };
+    assert.equal((await request(server, 'GET', '/api/v1/me', { headers: { cookie: admin.cookie } })).status, 401);
     // Never shown again: a second enrolment is refused while it is on.
-    const again = await request(server, 'POST', '/api/v1/auth/totp/enrol', { headers: withAuth(admin), body: {} });
+    const again = await request(server, 'POST', '/api/v1/auth/totp/enrol', { headers: withAuth(rotated), body: {} });
     assert.equal(again.status, 409);
-    const me = await request(server, 'GET', '/api/v1/me', { headers: { cookie: admin.cookie } });
+    const me = await request(server, 'GET', '/api/v1/me', { headers: { cookie: rotated.cookie } });
     assert.equal(me.json.user.two_factor_enabled, true);
     assert.ok(!me.body.includes(secret));
   });

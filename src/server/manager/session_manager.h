@@ -90,6 +90,12 @@ struct TotpEnrolment {
   std::string uri;  // otpauth://totp/...
 };
 
+// Two-factor turned on: the recovery codes (shown once) and the caller's new web session.
+struct TotpConfirmation {
+  std::vector<std::string> recovery_codes;
+  LoginResult session;
+};
+
 struct ManagerStats {
   int64_t users = 0;
   int64_t open_sessions = 0;
@@ -170,9 +176,9 @@ class SessionManager {
   // Starts (or restarts) enrolment with a new secret; "conflict" when it is already on.
   Result<TotpEnrolment> BeginTotpEnrolment(const AuthContext& ctx, const std::string& source);
   // Turns it on with a first code from the app; answers the ten recovery codes (shown once,
-  // stored hashed).
-  Result<std::vector<std::string>> ConfirmTotp(const AuthContext& ctx, const std::string& code,
-                                               const std::string& source);
+  // stored hashed). The user's web sessions end and the caller gets a new one.
+  Result<TotpConfirmation> ConfirmTotp(const AuthContext& ctx, const std::string& code,
+                                       const std::string& source, const std::string& user_agent);
   // The user turns it off with their password ("forbidden" when wrong).
   Status DisableTotp(const AuthContext& ctx, const std::string& password, const std::string& source);
   // An administrator turns it off for a user who lost their device and recovery codes.

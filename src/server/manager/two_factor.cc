@@ -75,9 +75,9 @@ Result<TotpEnrolment> SessionManager::BeginTotpEnrolment(const AuthContext& ctx,
   return out;
 }
 
-Result<std::vector<std::string>> SessionManager::ConfirmTotp(const AuthContext& ctx,
-                                                             const std::string& code,
-                                                             const std::string& source) {
+Result<TotpConfirmation> SessionManager::ConfirmTotp(const AuthContext& ctx, const std::string& code,
+                                                     const std::string& source,
+                                                     const std::string& user_agent) {
   auto user = store_.Users().FindById(ctx.user.id);
   if (!user) return MakeError("unauthenticated", "log in first");
   if (user->totp_enabled) return MakeError("conflict", "two-factor authentication is already on");
@@ -102,7 +102,12 @@ Result<std::vector<std::string>> SessionManager::ConfirmTotp(const AuthContext& 
   user->recovery_codes = hashes;
   if (auto st = store_.Users().SetTwoFactor(*user); !st) return st.error();
   Audit("two_factor.enabled", actor, "");
-  return codes;
+  // A stronger login from here on: sessions opened with the password alone end, and the
+  // caller continues under a new session id.
+  (void)store_.WebSessions().DeleteForUser(user->id);
+  auto session = OpenWebSession(*user, source, user_agent);
+  if (!session) return session.error();
+  return TotpConfirmation{std::move(codes), std::move(*session)};
 }
 
 Status SessionManager::DisableTotp(const AuthContext& ctx, const std::string& password,

@@ -29,13 +29,13 @@ int StatusFor(const Error& e) {
   return 500;
 }
 
+}  // namespace
+
 std::string SessionCookie(const std::string& value, bool clear) {
   std::string c = std::string(kSessionCookie) + "=" + value + "; Path=/; Secure; HttpOnly; SameSite=Strict";
   if (clear) c += "; Max-Age=0";
   return c;
 }
-
-}  // namespace
 
 HttpResponse ErrorResponse(const Error& e) {
   return HttpResponse::Error(StatusFor(e), e.code, e.message);

@@ -1,5 +1,6 @@
 // Two-factor authentication for the logged-in user: enrolment (secret, otpauth URI and a QR
-// code rendered here), confirmation with a first code (answers the recovery codes once), and
+// code rendered here), confirmation with a first code (answers the recovery codes once and
+// a new session id), and
 // turning it off with the password. Also an administrator's unlock of a locked account.
 #include <nlohmann/json.hpp>
 
@@ -33,9 +34,12 @@ HttpResponse WebApp::ConfirmTotp(const HttpRequest& req, const Params&) {
   HttpResponse error;
   auto body = ParseObjectBody(req, kMaxTwoFactorBody, error);
   if (!body) return error;
-  auto codes = manager_.ConfirmTotp(*ctx, StringField(*body, "code"), req.remote_addr);
-  if (!codes) return ErrorResponse(codes.error());
-  return HttpResponse::Json(200, json{{"recovery_codes", *codes}}.dump());
+  auto done = manager_.ConfirmTotp(*ctx, StringField(*body, "code"), req.remote_addr, req.Header("user-agent"));
+  if (!done) return ErrorResponse(done.error());
+  auto resp = HttpResponse::Json(
+      200, json{{"recovery_codes", done->recovery_codes}, {"csrf_token", done->session.csrf_token}}.dump());
+  resp.Set("Set-Cookie", SessionCookie(done->session.session_token, false));
+  return resp;
 }
 
 HttpResponse WebApp::DisableTotp(const HttpRequest& req, const Params&) {

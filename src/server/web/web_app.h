@@ -167,6 +167,8 @@ class WebApp {
 
 // The JSON error response for a domain error, with the HTTP status its code maps to.
 HttpResponse ErrorResponse(const Error& e);
+// The Set-Cookie value carrying a session id (or clearing it): __Host-, Secure, HttpOnly, SameSite=Strict.
+std::string SessionCookie(const std::string& value, bool clear);
 
 // Applies the headers every response carries (CSP, HSTS, nosniff, frame denial, ...).
 void AddSecurityHeaders(HttpResponse& resp, bool hsts);

@@ -338,9 +338,11 @@ export class ApiClient {
     return this.request<TotpEnrolment>('POST', '/auth/totp/enrol', {});
   }
 
-  // Turns two-factor authentication on; answers the recovery codes (shown once).
+  // Turns two-factor authentication on; answers the recovery codes (shown once). The server
+  // ends the user's sessions and answers with a fresh one (new cookie and CSRF token).
   async confirmTotp(code: string): Promise<string[]> {
-    const r = await this.request<{ recovery_codes: string[] }>('POST', '/auth/totp/confirm', { code });
+    const r = await this.request<{ recovery_codes: string[]; csrf_token: string }>('POST', '/auth/totp/confirm', { code });
+    this.setCsrfToken(r.csrf_token);
     return r.recovery_codes;
   }
 
