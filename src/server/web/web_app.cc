@@ -151,11 +151,9 @@ WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
   }
   // Browsers always send Origin on WebSocket requests; a page of another site must not be able
   // to open a viewer with the user's cookie.
-  const std::string& origin = req.Header("origin");
-  const std::string& host = req.Header("host");
-  bool origin_ok = !origin.empty() && ((!host.empty() && origin == "https://" + host) ||
-                                       (!options_.public_origin.empty() && origin == options_.public_origin));
-  if (!origin_ok) return finish(HttpResponse::Error(403, "forbidden", "cross-origin WebSocket refused"));
+  if (!IsOwnOrigin(req.Header("origin"), req.Header("host"), options_.public_origin)) {
+    return finish(HttpResponse::Error(403, "forbidden", "cross-origin WebSocket refused"));
+  }
   auto ctx = RequireUser(req);
   if (!ctx) return finish(ErrorResponse(ctx.error()));
   auto session = manager_.GetSession(params[0]);
@@ -186,23 +184,11 @@ bool WebApp::OriginAllowed(const HttpRequest& req) const {
     const std::string& type = req.Header("content-type");
     return req.body.empty() || type.rfind("application/json", 0) == 0;
   }
-  const std::string& host = req.Header("host");
-  if (!host.empty() && origin == "https://" + host) return true;
-  return !options_.public_origin.empty() && origin == options_.public_origin;
+  return IsOwnOrigin(origin, req.Header("host"), options_.public_origin);
 }
 
 std::string WebApp::SessionCookieValue(const HttpRequest& req) {
-  std::string_view cookies = req.Header("cookie");
-  const std::string prefix = std::string(kSessionCookie) + "=";
-  while (!cookies.empty()) {
-    size_t semi = cookies.find(';');
-    std::string_view item = cookies.substr(0, semi);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    if (item.substr(0, prefix.size()) == prefix) return std::string(item.substr(prefix.size()));
-    if (semi == std::string_view::npos) break;
-    cookies.remove_prefix(semi + 1);
-  }
-  return {};
+  return std::string(CookieValue(req.Header("cookie"), kSessionCookie));
 }
 
 Result<manager::AuthContext> WebApp::RequireUser(const HttpRequest& req) {
