@@ -17,12 +17,13 @@ function protection(op) {
 }
 
 describe('every documented operation', () => {
-  let server, auth, ops, sessionId, groupId;
+  let server, auth, other, ops, sessionId, groupId;
 
   before(async () => {
     server = await startTetherd();
     await setupAdmin(server);
     auth = await login(server, 'admin', strongPassword);
+    other = await login(server, 'admin', strongPassword);  // a second session of the same user
     const headers = { cookie: auth.cookie, 'x-csrf-token': auth.csrf };
     const created = await request(server, 'POST', '/api/v1/sessions', { headers, body: { type: 'support', name: 'Target' } });
     assert.equal(created.status, 201, created.body);
@@ -104,10 +105,10 @@ describe('every documented operation', () => {
       'token management does not accept tokens');
   });
 
-  test('state-changing operations refuse a logged-in request without the CSRF token or with a wrong one', async () => {
+  test('state-changing operations refuse a logged-in request without the CSRF token, with a wrong one or with another session\'s', async () => {
     let checked = 0;
     for (const o of ops.filter((x) => protection(x.op) === 'csrf')) {
-      for (const token of [undefined, 'A'.repeat(43)]) {
+      for (const token of [undefined, 'A'.repeat(43), other.csrf]) {
         const headers = token ? { cookie: auth.cookie, 'x-csrf-token': token } : { cookie: auth.cookie };
         const r = await request(server, o.method, o.path, { headers, body: {} });
         assert.equal(r.status, 403, `${label(o)} ${token ? 'wrong' : 'no'} token: ${r.status} ${r.body}`);
