@@ -218,10 +218,20 @@ describe('access agents', () => {
     }
   });
 
-  test('uninstall removes the unit, the state and the key', async () => {
+  test('uninstall tells the server, which ends the access session; it removes the unit, the state and the key', async () => {
+    const agent = startService(root);
+    await waitOnline(() => server, () => auth, sessionId);
+    await agent.stop();
     const r = await uninstall(root);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`told the server: access session ${sessionId} has ended`));
     assert.match(r.stdout, /not running systemctl/);
+    const s = await request(server, 'GET', `/api/v1/sessions/${sessionId}`, { headers: { cookie: auth.cookie } });
+    assert.ok(s.json.session.ended_at > 0, 'the access session ended');
+    const ev = await request(server, 'GET', `/api/v1/sessions/${sessionId}/events`, { headers: { cookie: auth.cookie } });
+    const kinds = ev.json.events.map((e) => e.kind);
+    assert.ok(kinds.indexOf('agent_uninstalled') >= 0 && kinds.indexOf('agent_uninstalled') < kinds.lastIndexOf('ended'),
+      kinds.join(' '));
     assert.ok(!fs.existsSync(path.join(root, UNIT)));
     assert.ok(!fs.existsSync(path.join(root, STATE_DIR)));
     const service = await run(agentBin, ['service', '--state-dir', path.join(root, STATE_DIR)]);
@@ -271,6 +281,27 @@ describe('access agents: network cut', () => {
       const back = await waitOnline(() => server, () => auth, id, true, 40000);
       assert.equal(back.guest.online, true);
       assert.equal(agent.proc.exitCode, null, agent.output);
+
+      // Uninstall while the server cannot be reached (a peer that accepts and never answers):
+      // it gives up after a few seconds, says so, and removes everything all the same.
+      await agent.stop();
+      await proxy.close();
+      const held = new Set();
+      const silent = net.createServer((c) => { held.add(c); c.on('error', () => {}); });
+      await new Promise((res) => silent.listen(proxy.port, '127.0.0.1', res));
+      try {
+        const started = Date.now();
+        const gone = await uninstall(root);
+        assert.ok(Date.now() - started < 15000, `uninstall took ${Date.now() - started} ms`);
+        assert.equal(gone.code, 0, gone.stderr);
+        assert.match(gone.stderr, /could not tell the server/);
+        assert.ok(!fs.existsSync(path.join(root, STATE_DIR)));
+      } finally {
+        for (const c of held) c.destroy();
+        await new Promise((res) => silent.close(res));
+      }
+      const after = await request(server, 'GET', `/api/v1/sessions/${id}`, { headers: { cookie: auth.cookie } });
+      assert.equal(after.json.session.ended_at, 0, 'the server never heard of it');
     } finally {
       await agent.stop();
     }

@@ -138,6 +138,17 @@ int RunUninstall(const AccessCommandOptions& o, std::ostream& out, std::ostream&
   }
   const auto unit = Under(o.root, kUnitDir) / kUnitName;
   const auto state_dir = Under(o.root, o.state_dir);
+  // Tell the server first, best effort: the access session ends instead of staying offline.
+  auto enrolment = LoadEnrolment(state_dir);
+  auto identity = enrolment ? LoadIdentityKey(state_dir) : Result<Ed25519KeyPair>(enrolment.error());
+  if (enrolment && identity) {
+    if (auto st = NotifyUninstalled(*enrolment, *identity); st) {
+      out << "told the server: access session " << enrolment->session_id << " has ended\n";
+    } else {
+      err << "tether-agent: could not tell the server (" << st.error().message
+          << "); its access session stays, offline, until an administrator ends it\n";
+    }
+  }
   int failures = 0;
   std::error_code ec;
   for (const auto& file : {unit, state_dir / kEnrolmentFile, state_dir / kIdentityKeyFile}) {

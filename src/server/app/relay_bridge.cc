@@ -75,6 +75,13 @@ void RelayBridge::EndSession(const std::string& session_id, const std::string& a
   });
 }
 
+void RelayBridge::AgentUninstalled(const std::string& session_id) {
+  boost::asio::post(events_, [this, session_id] {
+    (void)manager_.AppendEvent(session_id, "agent_uninstalled", "guest", "tether-agent uninstall");
+    (void)manager_.EndSession(session_id, manager::Actor{"guest", "relay"});
+  });
+}
+
 void RelayBridge::RefusedAddress(const std::string& source) {
   boost::asio::post(pool_, [this, source] { manager_.AuditRefusedAddress("relay", source, "relay connection"); });
 }

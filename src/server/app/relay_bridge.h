@@ -47,6 +47,7 @@ class RelayBridge final : public relay::RelayDirectory,
   void EndSession(const std::string& session_id, const std::string& actor) override;
   void RefusedAddress(const std::string& source) override;
   void UpdateGuestInfo(const std::string& session_id, const relay::GuestFacts& facts) override;
+  void AgentUninstalled(const std::string& session_id) override;
 
   // HostGateway
   std::shared_ptr<net::FrameSink> AttachHost(const web::HostGrant& grant,

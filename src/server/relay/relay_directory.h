@@ -75,6 +75,9 @@ class RelayDirectory {
   // The guest described its machine: becomes the session's guest information (fire and forget;
   // the store is written off the calling thread).
   virtual void UpdateGuestInfo(const std::string& session_id, const GuestFacts& facts) {}
+  // An access agent that proved its key said it is being uninstalled: its session ends with an
+  // "agent_uninstalled" event (fire and forget).
+  virtual void AgentUninstalled(const std::string& session_id) {}
   // An endpoint ended the session for everyone.
   virtual void EndSession(const std::string& session_id, const std::string& actor) = 0;
 };

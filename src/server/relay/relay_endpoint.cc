@@ -161,6 +161,18 @@ void RelayEndpoint::OnAgentHello(const v1::Hello& hello) {
   }
   state_.store(State::kAdmitting, std::memory_order_release);
   std::weak_ptr<RelayEndpoint> weak = shared_from_this();
+  if (hello.uninstall()) {
+    if (!hello.install_token().empty()) return Fail(v1::ERROR_CODE_PROTOCOL, "uninstall takes no install token");
+    relay_.Directory().AdmitAccessAgent(key_bytes, "", link_->PeerAddress(), [weak](Result<Admission> r) {
+      auto self = weak.lock();
+      if (!self || self->state_.load() != State::kAdmitting) return;
+      if (!r) return self->FinishAdmission(std::move(r), true, "");
+      self->state_.store(State::kClosed);
+      self->relay_.Directory().AgentUninstalled(r->session_id);
+      self->Fail(v1::ERROR_CODE_SESSION_ENDED, "the access agent was uninstalled; its session has ended");
+    });
+    return;
+  }
   relay_.Directory().AdmitAccessAgent(key_bytes, hello.install_token(), link_->PeerAddress(),
                                       [weak](Result<Admission> r) {
                                         if (auto self = weak.lock()) self->FinishAdmission(std::move(r), true, "");
