@@ -2,6 +2,8 @@
 // Metrics: a small registry of named counters and gauges, rendered in the Prometheus text
 // format. Created by the composition root and lent to every service; all operations are
 // lock-free after registration. The registry must outlive every service that holds a metric.
+// A name may carry labels (`tether_relay_frames_total{direction="to_host"}`): the series of one
+// family are rendered together under one HELP and TYPE.
 #include <atomic>
 #include <cstdint>
 #include <deque>

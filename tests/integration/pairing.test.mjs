@@ -65,6 +65,13 @@ describe('relay pairing', () => {
     // The relay asks the guest for a key frame for the new host.
     await guest.next((f) => f.channel === VIDEO && kindOf(f.payload) === 3);
 
+    // Frames are counted in each direction; browser viewers among the relay's connections.
+    const toHost = 'tether_relay_frames_total{direction="to_host"}';
+    const toGuest = 'tether_relay_frames_total{direction="to_guest"}';
+    const wsActive = 'tether_relay_connections_active{transport="websocket"}';
+    assert.equal(await metric(server, wsActive), 1);
+    assert.equal(await metric(server, 'tether_relay_connections_total{transport="websocket"}'), 1);
+    const [toHost0, toGuest0] = [await metric(server, toHost), await metric(server, toGuest)];
     guest.send(videoFrame(1, false));  // delta before any key frame: not shown to a new host
     guest.send(videoFrame(2, true));
     guest.send(videoFrame(3, false));
@@ -81,6 +88,8 @@ describe('relay pairing', () => {
     host1.send(keyA);
     const key = await guest.next((f) => f.channel === INPUT);
     assert.deepEqual(key.raw, keyA);
+    assert.equal(await metric(server, toHost), toHost0 + 2, 'key frame 2 and delta 3 reached the host');
+    assert.equal(await metric(server, toGuest), toGuest0 + 2, 'the ack and the key reached the guest');
 
     // A second host (a meeting-style viewer) joins and gets the next key frame too.
     const host2 = await joinHost(server, session.id, auth);
@@ -125,6 +134,8 @@ describe('relay pairing', () => {
     for (const k of ['created:admin', 'guest_connected:guest', 'host_joined:admin', 'host_left:admin', 'ended:local-admin']) {
       assert.ok(kinds.includes(k), `${k} in ${kinds.join(', ')}`);
     }
+    for (let i = 0; i < 50 && await metric(server, wsActive) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await metric(server, wsActive), 0, 'both viewers were counted out');
   });
 
   test('the viewer WebSocket needs a login, the right Origin and an open session', async () => {

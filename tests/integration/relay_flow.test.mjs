@@ -120,9 +120,9 @@ describe('relay flow control', () => {
     assert.equal(frameIdOf(await h2.next(isVideoFrame)), 1);
     for (const p of [g2, h2]) p.close();
     // Every connection was released.
-    for (let i = 0; i < 50 && await metric(server, 'tether_relay_connections_active') > 0; i++) {
+    for (let i = 0; i < 50 && await metric(server, 'tether_relay_connections_active{transport="tls"}') > 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.equal(await metric(server, 'tether_relay_connections_active'), 0);
+    assert.equal(await metric(server, 'tether_relay_connections_active{transport="tls"}'), 0);
   });
 });

@@ -165,8 +165,11 @@ describe('web server', () => {
     assert.equal(m.status, 200);
     assert.match(m.headers['content-type'], /^text\/plain; version=0\.0\.4/);
     for (const name of ['tether_http_requests_total', 'tether_logins_succeeded_total', 'tether_logins_failed_total',
-      'tether_sessions_open', 'tether_web_connections_total', 'tether_relay_connections_total', 'tether_relay_bytes_received_total']) {
-      assert.match(m.body, new RegExp(`^${name} \\d+$`, 'm'), name);
+      'tether_sessions_open', 'tether_web_connections_total', 'tether_relay_connections_total{transport="tls"}',
+      'tether_relay_connections_total{transport="websocket"}', 'tether_relay_connections_active{transport="websocket"}',
+      'tether_relay_frames_total{direction="to_host"}', 'tether_relay_frames_total{direction="to_guest"}',
+      'tether_relay_bytes_received_total']) {
+      assert.ok(m.body.split('\n').some((l) => new RegExp('^(\\S+) \\d+$').exec(l)?.[1] === name), name);
     }
     assert.match(m.body, /^tether_logins_failed_total [1-9]\d*$/m);
     const o = await request(server, 'GET', '/api/v1/openapi.json');

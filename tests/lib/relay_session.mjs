@@ -1,5 +1,6 @@
 // Helpers shared by the relay's integration tests: a support session made through the REST
-// API, and a Prometheus counter read from /metrics.
+// API, and a Prometheus series read from /metrics (a name with its labels, as rendered:
+// 'tether_relay_frames_total{direction="to_host"}').
 import assert from 'node:assert/strict';
 import { request } from './tetherd.mjs';
 
@@ -13,5 +14,8 @@ export async function supportSession(server, auth, name) {
 
 export async function metric(server, name) {
   const m = await request(server, 'GET', '/metrics');
-  return Number(m.body.match(new RegExp(`^${name} (\\d+)$`, 'm'))[1]);
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const found = m.body.match(new RegExp(`^${escaped} (-?\\d+)$`, 'm'));
+  assert.ok(found, `${name} missing from /metrics`);
+  return Number(found[1]);
 }

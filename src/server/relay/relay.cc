@@ -8,7 +8,8 @@ namespace tether::relay {
 RelayMetrics::RelayMetrics(Metrics& m)
     : handshakes(m.Counter("tether_relay_handshakes_total", "Relay handshakes completed")),
       rejected(m.Counter("tether_relay_rejected_total", "Relay connections refused (protocol, auth)")),
-      frames_relayed(m.Counter("tether_relay_frames_total", "Frames forwarded by the relay")),
+      frames_to_host(m.Counter("tether_relay_frames_total{direction=\"to_host\"}", "Frames forwarded by the relay")),
+      frames_to_guest(m.Counter("tether_relay_frames_total{direction=\"to_guest\"}", "Frames forwarded by the relay")),
       video_dropped(m.Counter("tether_relay_video_dropped_total", "Video frames dropped for slow viewers")),
       input_dropped_view_only(m.Counter("tether_relay_input_dropped_view_only_total",
                                         "Input events dropped because the host is view-only")),

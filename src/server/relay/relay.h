@@ -44,7 +44,8 @@ struct RelayMetrics {
   explicit RelayMetrics(Metrics& m);
   Metric& handshakes;
   Metric& rejected;
-  Metric& frames_relayed;
+  Metric& frames_to_host;   // forwarded from a guest, counted once per host
+  Metric& frames_to_guest;  // forwarded from a host
   Metric& video_dropped;
   Metric& input_dropped_view_only;
   Metric& dropped_no_consent;

@@ -24,8 +24,8 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, Relay& relay, Metrics& metrics, RelayLimits limits)
       : io(io), relay(relay), limits(limits), acceptor(io), poller(std::make_shared<RelayPoller>(io)),
-        accepted(metrics.Counter("tether_relay_connections_total", "Relay connections accepted")),
-        active(metrics.Gauge("tether_relay_connections_active", "Relay connections open")),
+        accepted(metrics.Counter("tether_relay_connections_total{transport=\"tls\"}", "Relay connections accepted")),
+        active(metrics.Gauge("tether_relay_connections_active{transport=\"tls\"}", "Relay connections open")),
         bytes_in(metrics.Counter("tether_relay_bytes_received_total", "Bytes received by the relay")),
         bytes_out(metrics.Counter("tether_relay_bytes_sent_total", "Bytes sent by the relay")) {}
 

@@ -243,12 +243,18 @@ void SessionHub::Route(RelayEndpoint& from, const wire::FrameHeader& header, con
 void SessionHub::SendToHost(RelayEndpoint& host, const net::FrameBytes& frame, bool droppable) {
   if (droppable && host.awaiting_key) return;
   net::SendResult r = host.Send(frame);
-  relay_.Counters().frames_relayed.Add();
+  relay_.Counters().frames_to_host.Add();
   if (r == net::SendResult::kDroppedVideo) {
     relay_.Counters().video_dropped.Add();
     host.awaiting_key = true;
     RequestKeyFrameLocked();
   }
+}
+
+void SessionHub::ForwardToGuestLocked(const net::FrameBytes& frame) {
+  if (!guest_) return;
+  guest_->Send(frame);
+  relay_.Counters().frames_to_guest.Add();
 }
 
 void SessionHub::RequestKeyFrameLocked() {
@@ -326,7 +332,7 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
     // Until the guest allows it, a host may talk, change its view-only wish, end the session
     // or ask again after a withdrawal; nothing it sends reaches the guest's machine.
     if (h.channel == wire::Channel::kChat) {
-      if (guest_) guest_->Send(frame);
+      ForwardToGuestLocked(frame);
       return;
     }
     if (h.channel != wire::Channel::kControl) {
@@ -349,7 +355,7 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
         relay_.Counters().input_dropped_view_only.Add();
         return;
       }
-      if (guest_) guest_->Send(frame);
+      ForwardToGuestLocked(frame);
       return;
     case wire::Channel::kVideo: {
       const uint8_t tag = FirstPayloadByte(frame);
@@ -358,7 +364,7 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
         auto msg = wire::DecodeVideo(Payload(frame));
         if (!msg || !msg->has_ack() || msg->ack().frame_id() <= last_ack_forwarded_) return;
         last_ack_forwarded_ = msg->ack().frame_id();
-        if (guest_) guest_->Send(frame);
+        ForwardToGuestLocked(frame);
       } else if (tag == kTagRefresh) {
         from.awaiting_key = true;
         RequestKeyFrameLocked();
@@ -377,7 +383,7 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
         from.Send(Control(state));
       } else if (msg->has_select_monitor()) {
         if (from.view_only) return;  // choosing what everyone sees is control
-        if (guest_) guest_->Send(frame);
+        ForwardToGuestLocked(frame);
         for (auto& host : hosts_) host->awaiting_key = true;
       } else if (msg->has_end_session()) {
         // A meeting's viewers leave by closing; the meeting ends from the panel or the presenter.
@@ -392,10 +398,10 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
         relay_.Counters().input_dropped_view_only.Add();
         return;
       }
-      if (guest_) guest_->Send(frame);
+      ForwardToGuestLocked(frame);
       return;
     case wire::Channel::kChat:
-      if (guest_) guest_->Send(frame);
+      ForwardToGuestLocked(frame);
       return;
   }
 }

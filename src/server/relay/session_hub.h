@@ -54,6 +54,7 @@ class SessionHub {
   void DropThumbnailLocked();
   void FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const net::FrameBytes& frame);
   void SendToHost(RelayEndpoint& host, const net::FrameBytes& frame, bool droppable);
+  void ForwardToGuestLocked(const net::FrameBytes& frame);  // a host's frame, if a guest is here
   void RequestKeyFrameLocked();
   void BroadcastPeerEventLocked(v1::PeerEvent::Kind kind, const RelayEndpoint& who);
   v1::PeerEvent PeerEventLocked(v1::PeerEvent::Kind kind, const RelayEndpoint& who);

@@ -184,7 +184,11 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
       : io(io), pool(pool), app(app), gateway(gateway), limits(limits), acceptor(io),
         ssl_ctx(asio::ssl::context::tls_server),
         accepted(metrics.Counter("tether_web_connections_total", "Web connections accepted")),
-        active(metrics.Gauge("tether_web_connections_active", "Web connections open")) {}
+        active(metrics.Gauge("tether_web_connections_active", "Web connections open")),
+        // Browser viewers are relay endpoints too: counted with the relay's connections.
+        ws_accepted(metrics.Counter("tether_relay_connections_total{transport=\"websocket\"}",
+                                    "Relay connections accepted")),
+        ws_active(metrics.Gauge("tether_relay_connections_active{transport=\"websocket\"}", "Relay connections open")) {}
 
   asio::io_context& io;
   asio::thread_pool& pool;
@@ -195,6 +199,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
   asio::ssl::context ssl_ctx;
   Metric& accepted;
   Metric& active;
+  Metric& ws_accepted;
+  Metric& ws_active;
   std::mutex mu;
   std::set<std::shared_ptr<Connection>> connections;
   std::set<std::shared_ptr<WsLink>> ws_links;
@@ -242,8 +248,11 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
       link = std::make_shared<WsLink>(std::move(conn->stream), peer);
       ws_links.insert(link);
     }
+    ws_accepted.Add();
+    ws_active.Add(1);
     auto sink = gateway.AttachHost(grant, link);
     co_await link->Run(sink, std::move(req));
+    ws_active.Add(-1);
     std::lock_guard lock(mu);
     ws_links.erase(link);
   }
