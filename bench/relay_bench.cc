@@ -176,6 +176,17 @@ double CpuSeconds(int pid) {
   return static_cast<double>(std::stoull(f[11]) + std::stoull(f[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Bytes a process has caused to be written to storage (write_bytes in /proc/PID/io; 0 if unknown).
+uint64_t StorageWrites(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/io");
+  for (std::string key; in >> key;) {
+    uint64_t v = 0;
+    if (!(in >> v)) break;
+    if (key == "write_bytes:") return v;
+  }
+  return 0;
+}
+
 double OwnCpuSeconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -515,14 +526,16 @@ class Bench {
     Die("the " + g.name + " group did not drain");
   }
 
-  // Until the group's server is quiet (under 5% of a core), at most 60 s: tetherd records
-  // session events on its blocking pool after the joins.
+  // Until the group's server is quiet (under 5% of a core, and nothing written to storage),
+  // at most 60 s: tetherd records session events on its blocking pool after the joins, one
+  // synced write each, which takes little CPU but long enough to overlap the windows.
   awaitable<double> WaitQuiet(const Group& g) {
     const auto start = Clock::now();
     for (int i = 0; i < 240 && g.cpu_pid > 0; ++i) {
       const double c0 = CpuSeconds(g.cpu_pid);
+      const uint64_t w0 = StorageWrites(g.cpu_pid);
       co_await Sleep(0.25);
-      if (CpuSeconds(g.cpu_pid) - c0 < 0.0125) break;
+      if (CpuSeconds(g.cpu_pid) - c0 < 0.0125 && StorageWrites(g.cpu_pid) == w0) break;
     }
     co_return std::chrono::duration<double>(Clock::now() - start).count();
   }
