@@ -67,6 +67,7 @@ void RelayPoller::Arm() {
 void RelayPoller::Dispatch() {
   std::array<epoll_event, kBatch> events;
   const int n = ::epoll_wait(epoll_.native_handle(), events.data(), kBatch, 0);
+  if (n > 0) batch_time_ = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) {
     const auto fd = static_cast<size_t>(events[i].data.fd);
     if (fd >= targets_.size()) continue;

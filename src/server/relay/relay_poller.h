@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -35,6 +36,9 @@ class RelayPoller {
   bool Add(int fd, std::shared_ptr<PollTarget> target);
   // Unregisters before the socket is closed.
   void Remove(int fd);
+  // The steady time read once when the current batch of events was taken: targets use it for
+  // their idle deadlines instead of reading the clock for every record.
+  std::chrono::steady_clock::time_point BatchTime() const { return batch_time_; }
   void Stop();
 
  private:
@@ -44,6 +48,7 @@ class RelayPoller {
   boost::asio::posix::stream_descriptor epoll_;
   std::vector<std::shared_ptr<PollTarget>> targets_;  // indexed by descriptor
   bool stopped_ = false;
+  std::chrono::steady_clock::time_point batch_time_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace tether::relay

@@ -49,8 +49,14 @@ struct LinkBio {
   static int Write(BIO* bio, const char* data, size_t len, size_t* written) {
     auto* c = static_cast<Ciphertext*>(BIO_get_data(bio));
     BIO_clear_retry_flags(bio);
-    c->out.append(data, len);
     *written = len;
+    if (c->direct && c->out.empty() && c->writable) {  // one frame sent at once (Send)
+      const ssize_t n = c->SendNow(data, len);
+      if (n < 0) return 1;  // failed: the link is shut down after the write
+      data += n;
+      len -= static_cast<size_t>(n);
+    }
+    c->out.append(data, len);
     return 1;
   }
   static int Read(BIO* bio, char* out, size_t len, size_t* read) {
@@ -100,6 +106,23 @@ struct LinkBio {
 };
 
 }  // namespace
+
+ssize_t TlsFrameLink::Ciphertext::SendNow(const char* data, size_t len) {
+  ssize_t n;
+  do {
+    n = ::send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0) {
+    if (static_cast<size_t>(n) < len) writable = false;  // full: the next edge resumes
+    return n;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    writable = false;
+    return 0;
+  }
+  failed = true;
+  return -1;
+}
 
 int TlsFrameLink::Ciphertext::SendOut() {
   while (out_sent < out.size()) {
@@ -174,6 +197,13 @@ SendResult TlsFrameLink::Send(FrameBytes frame) {
   {
     std::lock_guard lock(mu_);
     if (closing_) return SendResult::kClosed;
+    // On the network thread, with nothing queued or half-written and a socket that takes
+    // data, a frame of one TLS record is encrypted and sent at once, without the queue
+    // (larger frames go through Flush, which hands the socket several records per send).
+    if (here && frame->size() <= kCoalesceBytes && queue_.Empty() && CanWriteDirectly()) {
+      WriteDirectly(*frame);
+      return SendResult::kQueued;
+    }
     r = queue_.Push(std::move(frame), kind);
     if (r == SendResult::kClosed) {
       closing_ = true;  // the peer does not read: cut it below
@@ -274,7 +304,7 @@ void TlsFrameLink::ReadAvailable() {
     ERR_clear_error();
     const int r = SSL_read_ex(ssl_, dst, room, &n);
     if (r == 1) {
-      last_read_ = Clock::now();
+      last_read_ = poller_->BatchTime();
       bytes_in_.Add(static_cast<int64_t>(n));
       if (closing_) {  // closing: the peer's last words are read and dropped
         in_len_ = 0;
@@ -287,18 +317,27 @@ void TlsFrameLink::ReadAvailable() {
         FrameBytes frame = std::move(big_);
         sink_->OnFrame(frame);
         first_frame_ = false;
+        if (Drained()) break;
         continue;
       }
       in_len_ += n;
       // A broken frame: the sink answers and closes; if it did not, cut the connection.
       if (!ParseFrames(*sink_) && !closing_) Shutdown();
+      if (Drained()) break;
       continue;
     }
     if (Classify(r) == IoStatus::kFailed || wire_.eof) return Shutdown();
-    // Records OpenSSL wrote while reading (an alert, a key update answer) leave now.
-    if (wire_.out_sent < wire_.out.size()) SendCiphertext();
-    return;  // the socket is drained; its next edge comes back here
+    break;  // the socket is drained; its next edge comes back here
   }
+  // Records OpenSSL wrote while reading (an alert, a key update answer) leave now.
+  if (!dead_ && wire_.out_sent < wire_.out.size()) SendCiphertext();
+}
+
+// The socket came up short (nothing more until its next edge) and OpenSSL holds no record
+// bytes: another SSL_read could only say "want read". An end of stream is left for that
+// read to report.
+bool TlsFrameLink::Drained() const {
+  return !dead_ && !wire_.readable && !wire_.eof && SSL_has_pending(ssl_) == 0;
 }
 
 bool TlsFrameLink::ParseFrames(FrameSink& sink) {
@@ -360,6 +399,25 @@ void TlsFrameLink::Flush() {
     bytes_out_.Add(static_cast<int64_t>(n));
   }
   SendCiphertext();
+}
+
+bool TlsFrameLink::CanWriteDirectly() const {
+  return established_ && !dead_ && wire_.writable && !wire_.failed && out_pos_ == out_len_ && wire_.out.empty();
+}
+
+// One frame, encrypted straight to the socket: the BIO sends the record it is handed instead
+// of collecting it (what the socket does not take waits in `out` for the writable edge).
+void TlsFrameLink::WriteDirectly(const std::string& frame) {
+  size_t n = 0;
+  ERR_clear_error();
+  wire_.direct = true;
+  const int r = SSL_write_ex(ssl_, frame.data(), frame.size(), &n);
+  wire_.direct = false;
+  if (r != 1 || wire_.failed) {
+    // Posted: the caller holds the queue's lock, and may be another link's read.
+    return asio::post(io_, [self = shared_from_this()] { self->Shutdown(); });
+  }
+  bytes_out_.Add(static_cast<int64_t>(n));
 }
 
 bool TlsFrameLink::SendCiphertext() {

@@ -11,6 +11,8 @@
 // link alive while it is registered; the SSL_CTX and counters must outlive it.
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -74,10 +76,13 @@ class TlsFrameLink final : public net::FrameLink,
   IoStatus Classify(int ssl_result);
   void Drive();                       // network thread: handshake, reads, pending writes
   void ReadAvailable();               // reads until OpenSSL wants more than the socket has
+  bool Drained() const;               // nothing more to read until the socket's next edge
   bool ParseFrames(net::FrameSink& sink);  // false: the connection must end
   void Flush();                       // network thread: writes until idle or the socket is full
   bool NextChunk();                   // moves queued frames into the write position
   bool SendCiphertext();              // false: the socket is full (its next edge resumes) or failed
+  bool CanWriteDirectly() const;      // with mu_ held
+  void WriteDirectly(const std::string& frame);
   void FinishClose();                 // graceful end once everything is written
   void Shutdown();                    // ends all I/O now, closes the descriptor, posts OnClosed
   void ArmDeadline(std::chrono::steady_clock::time_point at);
@@ -118,9 +123,12 @@ class TlsFrameLink final : public net::FrameLink,
     bool readable = false;  // the last edge said there may be data and no read came up short
     bool writable = true;   // no send has been refused since the last writable edge
     bool eof = false;
+    bool direct = false;  // the record being written goes to the socket at once (WriteDirectly)
+    bool failed = false;  // a direct send failed
     std::string out;
     size_t out_sent = 0;
     int SendOut();  // 1: all sent; 0: the socket is full; -1: failed
+    ssize_t SendNow(const char* data, size_t len);  // bytes taken; -1: failed
   };
   Ciphertext wire_;
   std::vector<char> in_;       // read buffer: whole frames are cut from it
