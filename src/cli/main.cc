@@ -99,6 +99,13 @@ void PrintHuman(const std::string& op, const json& r) {
                   Time(s["created_at"].get<int64_t>()).c_str(), Time(s["ended_at"].get<int64_t>()).c_str(),
                   s["name"].get<std::string>().c_str());
     }
+  } else if (op == "settings.show" || op == "settings.set") {
+    std::printf("%-45s %-16s %-8s %s\n", "SETTING", "VALUE", "FROM", "DEFAULT");
+    for (const auto& s : r["settings"]) {
+      auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+      std::printf("%-45s %-16s %-8s %s\n", s["key"].get<std::string>().c_str(), text(s["value"]).c_str(),
+                  s["source"].get<std::string>().c_str(), text(s["default"]).c_str());
+    }
   } else if (op == "session.create") {
     const auto& s = r["session"];
     std::cout << "created " << s["type"].get<std::string>() << " session " << s["id"].get<std::string>();
@@ -280,6 +287,17 @@ int main(int argc, char** argv) {
   auto* t_revoke = token->add_subcommand("revoke", "end an API token now");
   t_revoke->add_option("id", id, "token id (from token list)")->required();
   t_revoke->callback([&] { op = "token.revoke"; args = {{"id", id}}; });
+  auto* settings = app.add_subcommand("settings", "the security settings in force (docs/security.md)");
+  settings->require_subcommand(1);
+  settings->add_subcommand("show", "every setting: value, where it came from, default")->callback([&] { op = "settings.show"; });
+  std::string key, value;
+  auto* set = settings->add_subcommand("set", "change a setting at runtime, over the configuration file");
+  set->add_option("key", key, "setting, e.g. security.lockout_failures")->required();
+  set->add_option("value", value, "new value (a number, true/false or a word)")->required();
+  set->callback([&] { op = "settings.set"; args = {{"key", key}, {"value", value}}; });
+  auto* reset = settings->add_subcommand("reset", "go back to the configuration file's value");
+  reset->add_option("key", key, "setting")->required();
+  reset->callback([&] { op = "settings.set"; args = {{"key", key}, {"value", nullptr}}; });
 
   try {
     app.parse(argc, argv);

@@ -1,11 +1,22 @@
 // Consent at the relay (docs/protocol.md section 5.5), with a raw guest on the TLS port and a
 // browser-style host on the WebSocket: the host sees and controls nothing until the guest
 // allows it; a withdrawal stops the video at once; a denial disconnects the host; the guest's
-// End session ends the session for everyone; and every decision is a session event.
+// End session ends the session for everyone; and every decision is a session event. Consent in
+// time (security.consent), with the real agent's guest window on Xvfb: an unanswered prompt is
+// denied after the server's timeout, also by the relay when an agent never answers; a grant
+// lapses after its lifetime and no video frame reaches the host after that.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { metric as readMetric, supportSession as createSupportSession } from '../lib/relay_session.mjs';
-import { login, request, setupAdmin, startTetherd, strongPassword, tether } from '../lib/tetherd.mjs';
+import { clickGuestButton, waitForPrompt } from '../lib/guest_window.mjs';
+import {
+  consentEvents, joinViewer, keepWatching, metric as readMetric, supportSession as createSupportSession,
+} from '../lib/relay_session.mjs';
+import {
+  login, request, setupAdmin, startAgent, startTetherd, strongPassword, tempDir, tether,
+} from '../lib/tetherd.mjs';
+import { startXvfb } from '../lib/xvfb.mjs';
 import {
   CONSENT, CONTROL, CONTROL_KIND, DROPPABLE, INPUT, KEY_FRAME, VIDEO, connectRelay, connectViewer, consentAskAgain,
   consentRequestOf, consentResponse, consentStateOf, consentWithdraw, field, frame, guestHello, hostHello, kindOf, msg,
@@ -55,17 +66,8 @@ describe('consent at the relay', () => {
     h.endpointId = parse(info[11][0])[3][0];
     return h;
   }
-  // The consent events, once there are `count` of them (the relay writes them in the background).
-  async function events(s, count) {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const r = await request(server, 'GET', `/api/v1/sessions/${s.id}/events`, { headers: { cookie: auth.cookie } });
-      assert.equal(r.status, 200, r.body);
-      const out = r.json.events.filter((e) => e.kind.startsWith('consent_')).map((e) => `${e.kind}:${e.actor}:${e.detail}`);
-      if (out.length >= count || Date.now() > deadline) return out;
-      await sleep(100);
-    }
-  }
+  const events = (s, count) => consentEvents(server, auth, s.id, count);
+
   const metric = (name) => readMetric(server, name);
 
   test('no video, layout or input before consent; everything after; withdrawing stops the video at once', async () => {
@@ -77,7 +79,7 @@ describe('consent at the relay', () => {
 
     // The guest is asked, naming the technician.
     const ask = consentRequestOf((await guest.control(CONTROL_KIND.consent_request)).payload);
-    assert.deepEqual(ask, { endpointId: host.endpointId, technician: 'admin' });
+    assert.deepEqual(ask, { endpointId: host.endpointId, technician: 'admin', timeoutSeconds: 60 });
 
     // Before consent: the guest's frames do not reach the host, the host's input does not reach
     // the guest.
@@ -142,7 +144,7 @@ describe('consent at the relay', () => {
     const denied = await host.next(isConsentState(CONSENT.DENIED));
     assert.equal(consentStateOf(denied.payload).timedOut, true);
     await host.waitClosed();
-    assert.deepEqual(await events(s, 2), ['consent_asked:admin:', 'consent_denied:guest:admin (no answer)']);
+    assert.deepEqual(await events(s, 2), ['consent_asked:admin:', 'consent_denied:timeout:admin']);
     guest.close();
   });
 
@@ -181,5 +183,107 @@ describe('consent at the relay', () => {
     assert.deepEqual((await host.next(isVideoFrame)).raw, videoFrame(2, true));
     for (const p of [guest, host]) p.close();
     await tether(server, ['session', 'end', s.id]);
+  });
+});
+
+// A server whose guests have 4 s to answer and whose grants last 4 s.
+describe('consent in time', () => {
+  let x, server, auth;
+  before(async () => {
+    x = await startXvfb({ width: 800, height: 600 });
+    x.run('xterm', ['-geometry', '40x4+0+400', '-e', 'sh', '-c', 'while true; do date +%T.%N; sleep 0.2; done']);
+    const dir = tempDir();
+    const config = path.join(dir, 'tetherd.toml');
+    fs.writeFileSync(config, '[security.consent]\nprompt_timeout_seconds = 4\ngrant_lifetime_seconds = 4\n');
+    server = await startTetherd({ args: ['--config', config] });
+    await setupAdmin(server);
+    auth = await login(server, 'admin', strongPassword);
+  });
+  after(async () => {
+    await server?.stop();
+    await x?.stop();
+  });
+
+  const viewer = (s) => joinViewer(server, s.id, auth);
+  const events = (s, count) => consentEvents(server, auth, s.id, count);
+
+  test('the guest window\'s prompt denies after the server\'s timeout, not the agent\'s', async () => {
+    const s = await createSupportSession(server, auth, 'Prompt timeout');
+    const agent = startAgent(server, s.code, x.display, { extra: ['--consent-timeout', '600'] });
+    try {
+      await agent.waitFor(/joined through tetherd/);
+      const t0 = Date.now();
+      const v = await viewer(s);
+      await waitForPrompt(x.display);
+      const denied = await v.next(isConsentState(CONSENT.DENIED), 15000);
+      const waited = Date.now() - t0;
+      assert.equal(consentStateOf(denied.payload).timedOut, true);
+      assert.ok(waited >= 3500 && waited < 8500, `denied after ${waited} ms`);
+      await v.waitClosed();
+      await waitForPrompt(x.display, { shown: false });
+      assert.deepEqual(await events(s, 2), ['consent_asked:admin:', 'consent_denied:timeout:admin']);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  test('an agent that never answers is denied by the relay', async () => {
+    const s = await createSupportSession(server, auth, 'Silent agent');
+    const guest = await connectRelay(server);
+    guest.send(guestHello(s.code));
+    await guest.control(CONTROL_KIND.welcome);
+    const t0 = Date.now();
+    const v = await viewer(s);
+    const ask = consentRequestOf((await guest.control(CONTROL_KIND.consent_request)).payload);
+    assert.equal(ask.timeoutSeconds, 4);
+    const denied = await v.next(isConsentState(CONSENT.DENIED), 15000);
+    const waited = Date.now() - t0;
+    assert.equal(consentStateOf(denied.payload).timedOut, true);
+    assert.ok(waited >= 8500 && waited < 12000, `denied by the relay after ${waited} ms (4 s and 5 s of grace)`);
+    await v.waitClosed();
+    // The guest is told the question is void.
+    await guest.control(CONTROL_KIND.consent_withdraw);
+    assert.deepEqual(await events(s, 2), ['consent_asked:admin:', 'consent_denied:timeout:admin']);
+    guest.close();
+  });
+
+  test('a grant lapses after its lifetime: no more video reaches the host, which may ask again', async () => {
+    const s = await createSupportSession(server, auth, 'Grant lifetime');
+    const agent = startAgent(server, s.code, x.display);
+    try {
+      await agent.waitFor(/joined through tetherd/);
+      const v = await viewer(s);
+      await waitForPrompt(x.display);
+      await clickGuestButton(x.display, 'allow');
+      await v.next(isConsentState(CONSENT.GRANTED));
+      const grantedAt = Date.now();
+      const seen = keepWatching(v);
+      while (seen.frames < 3) await sleep(50);
+
+      await v.next(isConsentState(CONSENT.EXPIRED), 10000);
+      const lasted = Date.now() - grantedAt;
+      assert.ok(lasted >= 3500 && lasted < 6500, `the grant lasted ${lasted} ms`);
+      await sleep(300);  // frames sent before the lapse
+      const at = seen.frames;
+      await sleep(2000);  // the clock keeps changing the screen
+      assert.equal(seen.frames, at, 'no video frame after the grant lapsed');
+      assert.equal(v.closed, false, 'the host stays connected');
+
+      // Ask again: the guest window asks afresh (the lapsed grant is not remembered).
+      v.send(consentAskAgain());
+      await waitForPrompt(x.display);
+      await clickGuestButton(x.display, 'allow');
+      await v.next(isConsentState(CONSENT.GRANTED));
+      const before = seen.frames;
+      const deadline = Date.now() + 5000;
+      while (seen.frames === before && Date.now() < deadline) await sleep(50);
+      assert.ok(seen.frames > before, 'video again after the guest allowed again');
+      assert.deepEqual((await events(s, 4)).slice(0, 4), ['consent_asked:admin:', 'consent_granted:guest:admin',
+        'consent_expired:timeout:admin', 'consent_asked:admin:']);
+      seen.stop = true;
+      v.close();
+    } finally {
+      await agent.stop();
+    }
   });
 });

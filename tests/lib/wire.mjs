@@ -49,7 +49,7 @@ export const CONTROL_KIND = {
 };
 
 // Consent (docs/protocol.md section 5.5).
-export const CONSENT = { WAITING: 1, GRANTED: 2, DENIED: 3, WITHDRAWN: 4 };
+export const CONSENT = { WAITING: 1, GRANTED: 2, DENIED: 3, WITHDRAWN: 4, EXPIRED: 5 };
 // ControlMessage{consent_response: {endpoint_id, granted, timed_out}}
 export const consentResponse = (endpointId, granted, timedOut = false) => frame(CONTROL, field(13, msg(
   field(1, endpointId), granted ? field(2, true) : [], timedOut ? field(3, true) : [])));
@@ -60,7 +60,7 @@ export const consentAskAgain = () => frame(CONTROL, field(12, []));
 // ConsentRequest {endpointId, technician} from a control payload.
 export function consentRequestOf(payload) {
   const r = parse(parse(payload)[12][0]);
-  return { endpointId: r[1]?.[0] ?? 0, technician: r[2]?.[0]?.toString('utf8') ?? '' };
+  return { endpointId: r[1]?.[0] ?? 0, technician: r[2]?.[0]?.toString('utf8') ?? '', timeoutSeconds: r[3]?.[0] ?? 0 };
 }
 // ConsentState {state, timedOut} from a control payload.
 export function consentStateOf(payload) {

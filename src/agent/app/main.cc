@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   join->add_option("--pin", pin, "the server's key pin, sha256/BASE64")->required();
   join->add_option("--max-fps", max_fps, "frames per second at most (default 30)")->check(CLI::Range(1, 60));
   join->add_option("--consent-timeout", consent_timeout,
-                   "seconds the guest has to answer a technician's request before it is denied (default 60)")
+                   "seconds the guest has to answer a technician's request before it is denied, when the "
+                   "server does not say (its security.consent.prompt_timeout_seconds counts; default 60)")
       ->check(CLI::Range(5, 600));
   join->add_option("code", code, "the session code the technician gave you")->required();
   // `run`: the server, pin and a single-use join token come from a signed configuration file.

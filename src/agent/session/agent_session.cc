@@ -172,7 +172,8 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void OnConsentRequest(const v1::ConsentRequest& req) {
-    auto r = consent.OnRequest(req.endpoint_id(), req.technician(), std::chrono::steady_clock::now());
+    auto r = consent.OnRequest(req.endpoint_id(), req.technician(), std::chrono::steady_clock::now(),
+                               std::chrono::seconds(req.timeout_seconds()));
     if (r) {
       log->info("technician {} is allowed again (allowed earlier in this session)", req.technician());
       SendConsent(*r);
@@ -383,6 +384,13 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
             if (e.hosts() == 0) Inject([](InputInjector& i) { i.ReleaseAll(); });
           } else if (msg->has_consent_request()) {
             OnConsentRequest(msg->consent_request());
+          } else if (msg->has_consent_withdraw()) {
+            // The relay voided a question or a grant (it lapsed): ask afresh next time.
+            log->info("the consent given to a technician lapsed");
+            consent.Void(msg->consent_withdraw().endpoint_id(), std::chrono::steady_clock::now());
+            Inject([](InputInjector& i) { i.ReleaseAll(); });
+            RefreshUi();
+            ArmConsentTimer();
           } else if (msg->has_ping()) {
             v1::ControlMessage pong;
             pong.mutable_pong()->set_nonce(msg->ping().nonce());

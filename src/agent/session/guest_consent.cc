@@ -18,14 +18,15 @@ v1::ConsentResponse GuestConsent::Decide(uint64_t id, bool allow, bool timed_out
 }
 
 std::optional<v1::ConsentResponse> GuestConsent::OnRequest(uint64_t id, const std::string& technician,
-                                                           TimePoint now) {
+                                                           TimePoint now, std::chrono::seconds timeout) {
   hosts_[id] = technician;  // the request names the host even if its PeerEvent was missed
   if (remembered_.contains(technician) || (meeting_ && !stopped_presenting_)) return Decide(id, true, false);
   auto same = [id](const Prompt& p) { return p.id == id; };
   if (std::none_of(prompts_.begin(), prompts_.end(), same)) {
     // Each question gets its full time from when it reaches the screen, not from when it
     // was queued behind another one.
-    prompts_.push_back({id, technician, prompts_.empty() ? now + timeout_ : TimePoint::max()});
+    const auto t = timeout.count() > 0 ? timeout : timeout_;
+    prompts_.push_back({id, technician, prompts_.empty() ? now + t : TimePoint::max(), t});
   }
   return std::nullopt;
 }
@@ -34,7 +35,7 @@ std::optional<v1::ConsentResponse> GuestConsent::Answer(uint64_t id, bool allow,
   // Only the prompt on screen can be answered.
   if (prompts_.empty() || prompts_.front().id != id) return std::nullopt;
   prompts_.pop_front();
-  if (!prompts_.empty()) prompts_.front().deadline = now + timeout_;
+  StartFrontPrompt(now);
   return Decide(id, allow, false);
 }
 
@@ -43,7 +44,7 @@ std::vector<v1::ConsentResponse> GuestConsent::Expire(TimePoint now) {
   while (!prompts_.empty() && prompts_.front().deadline <= now) {
     out.push_back(Decide(prompts_.front().id, false, true));
     prompts_.pop_front();
-    if (!prompts_.empty()) prompts_.front().deadline = now + timeout_;
+    StartFrontPrompt(now);
   }
   return out;
 }
@@ -71,7 +72,20 @@ void GuestConsent::OnHostLeft(uint64_t id, TimePoint now) {
   unattended_.erase(id);
   const bool was_front = !prompts_.empty() && prompts_.front().id == id;
   std::erase_if(prompts_, [id](const Prompt& p) { return p.id == id; });
-  if (was_front && !prompts_.empty()) prompts_.front().deadline = now + timeout_;
+  if (was_front) StartFrontPrompt(now);
+}
+
+void GuestConsent::StartFrontPrompt(TimePoint now) {
+  if (!prompts_.empty()) prompts_.front().deadline = now + prompts_.front().timeout;
+}
+
+void GuestConsent::Void(uint64_t id, TimePoint now) {
+  granted_.erase(id);
+  auto it = hosts_.find(id);
+  if (it != hosts_.end()) remembered_.erase(it->second);
+  const bool was_front = !prompts_.empty() && prompts_.front().id == id;
+  std::erase_if(prompts_, [id](const Prompt& p) { return p.id == id; });
+  if (was_front) StartFrontPrompt(now);
 }
 
 void GuestConsent::OnDisconnected() {

@@ -29,8 +29,14 @@ class GuestConsent {
   explicit GuestConsent(std::chrono::seconds timeout) : timeout_(timeout) {}
 
   // The relay asks about host `id`. Returns the answer to send at once for a technician the
-  // guest already allowed in this run; otherwise queues a prompt and returns nothing.
-  std::optional<v1::ConsentResponse> OnRequest(uint64_t id, const std::string& technician, TimePoint now);
+  // guest already allowed in this run; otherwise queues a prompt and returns nothing. The
+  // prompt stays open `timeout` (the server's setting) once on screen; zero: the agent's own.
+  std::optional<v1::ConsentResponse> OnRequest(uint64_t id, const std::string& technician, TimePoint now,
+                                               std::chrono::seconds timeout = {});
+  // The relay voided the question about or the grant to host `id` (the grant lapsed, or the
+  // question was not answered in time): its prompt goes, its grant goes, and its technician is
+  // asked afresh next time.
+  void Void(uint64_t id, TimePoint now);
   // The guest pressed Allow or Deny on prompt `id`. Nothing when that prompt is gone (answered,
   // timed out, or its host left).
   std::optional<v1::ConsentResponse> Answer(uint64_t id, bool allow, TimePoint now);
@@ -63,7 +69,10 @@ class GuestConsent {
     uint64_t id;
     std::string technician;
     TimePoint deadline;
+    std::chrono::seconds timeout;
   };
+  // Gives the prompt now on screen its full time.
+  void StartFrontPrompt(TimePoint now);
   std::set<uint64_t> unattended_;  // hosts admitted without consent
   v1::ConsentResponse Decide(uint64_t id, bool allow, bool timed_out);
 

@@ -94,6 +94,29 @@ TEST(GuestConsent, UnansweredQuestionsAreDeniedOneAfterTheOtherWithTheirFullTime
   EXPECT_EQ(s.prompts_waiting, 0u);
 }
 
+TEST(GuestConsent, TheServersPromptTimeoutCountsPerQuestion) {
+  GuestConsent c(60s);
+  c.OnRequest(2, "alice", t0, 5s);
+  c.OnRequest(3, "bob", t0, 7s);
+  EXPECT_EQ(c.NextDeadline(), t0 + 5s);
+  ASSERT_EQ(c.Expire(t0 + 5s).size(), 1u);
+  EXPECT_EQ(c.NextDeadline(), t0 + 12s) << "bob's prompt gets its own 7 s once on screen";
+}
+
+TEST(GuestConsent, AVoidedGrantIsAskedAfresh) {
+  GuestConsent c(60s);
+  c.OnHostJoined(2, "alice");
+  c.OnRequest(2, "alice", t0);
+  ASSERT_TRUE(c.Answer(2, true, t0 + 1s).has_value());
+  EXPECT_TRUE(c.Watched());
+  c.Void(2, t0 + 10s);  // the grant lapsed at the relay
+  EXPECT_FALSE(c.Watched());
+  EXPECT_FALSE(c.OnRequest(2, "alice", t0 + 11s).has_value()) << "not allowed again without a question";
+  EXPECT_TRUE(c.Prompting());
+  c.Void(2, t0 + 12s);  // the relay gave up on the question
+  EXPECT_FALSE(c.Prompting());
+}
+
 TEST(GuestConsent, AHostThatLeavesTakesItsQuestionAndGrantAlong) {
   GuestConsent c(60s);
   c.OnHostJoined(2, "alice");

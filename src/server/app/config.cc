@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -194,36 +195,38 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
     TRY(r.CheckUnknown());
   }
   {
+    // Read here in the file's units; checked in Finalize by the validator the administration
+    // page uses too (manager::CheckSecurityValues).
     TableReader r(root, "security");
-    auto& p = c.manager.policy;
+    auto& sec = c.manager.security;
+    auto& p = sec.policy;
     TRY(r.Get("password_min_length", p.min_length));
-    TRY(r.Get("password_allow_shorter_than_12", c.password_allow_short));
+    TRY(r.Get("password_allow_shorter_than_12", sec.password_allow_short));
     TRY(r.Get("password_require_upper", p.require_upper));
     TRY(r.Get("password_require_lower", p.require_lower));
     TRY(r.Get("password_require_digit", p.require_digit));
     TRY(r.Get("password_require_symbol", p.require_symbol));
-    auto& l = c.manager.lockout;
+    auto& l = sec.lockout;
     int64_t window_min = l.window_s / 60, lock_min = l.lock_s / 60;
+    int64_t idle_min = sec.web_idle_timeout_s / 60, max_hours = sec.web_absolute_timeout_s / 3600;
     TRY(r.Get("lockout_failures", l.account_failures));
     TRY(r.Get("lockout_address_failures", l.address_failures));
     TRY(r.Get("lockout_window_minutes", window_min));
     TRY(r.Get("lockout_minutes", lock_min));
-    if (l.account_failures < 1 || l.account_failures > 1000) return SettingError("security.lockout_failures", "must be from 1 to 1000");
-    if (l.address_failures < 1 || l.address_failures > 100000) {
-      return SettingError("security.lockout_address_failures", "must be from 1 to 100000");
-    }
-    if (window_min < 1 || window_min > 24 * 60) return SettingError("security.lockout_window_minutes", "must be from 1 to 1440");
-    if (lock_min < 1 || lock_min > 24 * 60) return SettingError("security.lockout_minutes", "must be from 1 to 1440");
-    l.window_s = window_min * 60;
-    l.lock_s = lock_min * 60;
+    TRY(r.Get("web_session_idle_minutes", idle_min));
+    TRY(r.Get("web_session_max_hours", max_hours));
+    // Bounded before the conversion, so that it cannot overflow; the validator has the ranges.
+    constexpr int64_t kBig = int64_t{1} << 32;
+    l.window_s = std::clamp<int64_t>(window_min, -1, kBig) * 60;
+    l.lock_s = std::clamp<int64_t>(lock_min, -1, kBig) * 60;
+    sec.web_idle_timeout_s = std::clamp<int64_t>(idle_min, -1, kBig) * 60;
+    sec.web_absolute_timeout_s = std::clamp<int64_t>(max_hours, -1, kBig) * 3600;
     std::string two_factor;
     TRY(r.Get("two_factor", two_factor));
-    if (two_factor == "off") c.manager.two_factor = manager::TwoFactorPolicy::kOff;
-    else if (two_factor == "administrators") c.manager.two_factor = manager::TwoFactorPolicy::kAdministrators;
-    else if (two_factor == "everyone") c.manager.two_factor = manager::TwoFactorPolicy::kEveryone;
+    if (two_factor == "off") sec.two_factor = manager::TwoFactorPolicy::kOff;
+    else if (two_factor == "administrators") sec.two_factor = manager::TwoFactorPolicy::kAdministrators;
+    else if (two_factor == "everyone") sec.two_factor = manager::TwoFactorPolicy::kEveryone;
     else if (!two_factor.empty()) return SettingError("security.two_factor", "must be off, administrators or everyone");
-    TRY(r.Get("web_session_idle_minutes", c.manager.web_idle_timeout_s));
-    TRY(r.Get("web_session_max_hours", c.manager.web_absolute_timeout_s));
     auto& tokens = c.manager.tokens;
     int64_t token_max_days = tokens.max_lifetime_s / 86400;
     TRY(r.Get("api_token_max_days", token_max_days));
@@ -234,28 +237,18 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
       return SettingError("security.api_token_min_seconds", "must be from 1 to api_token_max_days");
     }
     r.Allow("sessions");
+    r.Allow("consent");
     TRY(ApplyIpAreas(r, c.ip));
     TRY(r.CheckUnknown());
     TableReader s(r, "sessions");
-    TRY(s.Get("host_idle_seconds", c.host_idle_seconds));
-    TRY(s.Get("max_length_seconds", c.lifetime.max_session_seconds));
-    TRY(s.Get("support_expiry_seconds", c.lifetime.support_expiry_seconds));
+    TRY(s.Get("host_idle_seconds", sec.host_idle_s));
+    TRY(s.Get("max_length_seconds", sec.max_session_s));
+    TRY(s.Get("support_expiry_seconds", sec.support_expiry_s));
     TRY(s.CheckUnknown());
-    // Stored in seconds; configured in minutes/hours. Only convert values that came from the file.
-    if (auto* t = root["security"].as_table()) {
-      if (t->get("web_session_idle_minutes")) {
-        if (c.manager.web_idle_timeout_s > 7 * 24 * 60) {
-          return SettingError("security.web_session_idle_minutes", "must be at most 10080 (7 days)");
-        }
-        c.manager.web_idle_timeout_s *= 60;
-      }
-      if (t->get("web_session_max_hours")) {
-        if (c.manager.web_absolute_timeout_s > 30 * 24) {
-          return SettingError("security.web_session_max_hours", "must be at most 720 (30 days)");
-        }
-        c.manager.web_absolute_timeout_s *= 3600;
-      }
-    }
+    TableReader cs(r, "consent");
+    TRY(cs.Get("prompt_timeout_seconds", sec.consent_prompt_timeout_s));
+    TRY(cs.Get("grant_lifetime_seconds", sec.consent_grant_lifetime_s));
+    TRY(cs.CheckUnknown());
   }
   {
     // Agent configurations from the guest page. The signing key is a file in the data
@@ -311,25 +304,8 @@ Status Finalize(Config& c) {
   if (c.store_kind != "sqlite") {
     return SettingError("store.kind", "'" + c.store_kind + "' is not supported yet (sqlite)");
   }
-  // Weaker than 12 only on an explicit, separate override; never below 8.
-  const int floor = c.password_allow_short ? 8 : manager::PasswordPolicy::kSafeMinLength;
-  if (c.manager.policy.min_length < floor) {
-    return SettingError("security.password_min_length",
-                        c.password_allow_short ? "must be at least 8" : "must be at least 12");
-  }
-  if (c.manager.policy.min_length > 256) {
-    return SettingError("security.password_min_length", "must be at most 256");
-  }
-  if (c.manager.web_idle_timeout_s < 60) return SettingError("security.web_session_idle_minutes", "must be at least 1");
-  if (c.manager.web_absolute_timeout_s < c.manager.web_idle_timeout_s) {
-    return SettingError("security.web_session_max_hours", "must not be shorter than the idle timeout");
-  }
-  constexpr int64_t kYear = 366 * 24 * 3600;
-  for (auto [name, v] : {std::pair{"security.sessions.host_idle_seconds", c.host_idle_seconds},
-                         {"security.sessions.max_length_seconds", c.lifetime.max_session_seconds},
-                         {"security.sessions.support_expiry_seconds", c.lifetime.support_expiry_seconds}}) {
-    if (v > kYear) return SettingError(name, "must be at most 31622400 (a year); 0 turns the limit off");
-  }
+  // The same validator as the administration page's: the error names the setting.
+  if (auto st = manager::CheckSecurityValues(c.manager.security); !st) return MakeError("config", st.error().message);
   if (c.blocking_threads < 1 || c.blocking_threads > 64) {
     return SettingError("server.blocking_threads", "must be from 1 to 64");
   }

@@ -39,14 +39,11 @@ struct Config {
   // [store]
   std::string store_kind = "sqlite";
   std::filesystem::path store_path;  // default <data_dir>/tether.db
-  // [security]
+  // [security], [security.sessions], [security.consent]: in manager.security (the file's
+  // values; the administration page's changes go over them at runtime).
   manager::ManagerOptions manager;
-  // [security.sessions]: forced disconnect and session lifetimes (0 turns a limit off).
-  int64_t host_idle_seconds = 30 * 60;
-  manager::LifetimeOptions lifetime;
   // [security.ip]: allow- and block-lists per area, trusted proxies.
   net::IpAreas ip;
-  bool password_allow_short = false;  // lets password_min_length go below 12 (not below 8)
   // [log]
   LogFormat log_format = LogFormat::kText;
   spdlog::level::level_enum log_level = spdlog::level::info;

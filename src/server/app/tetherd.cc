@@ -155,6 +155,10 @@ int Tetherd::Run() {
   p.guest_join = std::make_unique<manager::GuestJoin>(*p.manager, p.clock, p.signing->key, tls->spki_pin, c.guest);
   p.access = std::make_unique<manager::AccessAgents>(*p.manager, *p.store, p.clock, p.signing->key, tls->spki_pin);
   p.manager->ResetGuestPresence();  // no guest is connected to a relay that has just started
+  // The administration page's changes go over the file's values.
+  for (const auto& key : p.manager->LoadSecuritySettings()) {
+    log->warn("{}: the value changed on the administration page no longer passes; the configuration file's applies", key);
+  }
   p.local_api = std::make_unique<manager::LocalApi>(*p.manager);
   p.local_api->SetAccessAgents(p.access.get(), c.relay_public_address);
   if (auto st = p.ui.Load(c.ui_dir); !st) {
@@ -176,14 +180,19 @@ int Tetherd::Run() {
 
   p.bridge = std::make_unique<RelayBridge>(*p.manager, *p.pool);
   relay::RelayOptions relay_opts;
-  relay_opts.host_idle_seconds = c.host_idle_seconds;
   relay_opts.admit = c.ip.relay;
+  // The relay reads the security settings in force (the page may change them at runtime).
+  relay_opts.host_idle = [m = p.manager.get()] { return m->Security().Get().host_idle_s; };
+  relay_opts.consent = [m = p.manager.get()] {
+    const auto v = m->Security().Get();
+    return relay::ConsentTimes{v.consent_prompt_timeout_s, v.consent_grant_lifetime_s};
+  };
   p.relay_core = std::make_unique<relay::Relay>(*p.bridge, p.metrics, relay_opts);
   p.bridge->SetRelay(p.relay_core.get());
   p.bridge->SetGuestJoin(p.guest_join.get());
   p.bridge->SetAccessAgents(p.access.get());
   p.manager->SetObserver(p.bridge.get());
-  p.lifetime = std::make_unique<manager::SessionLifetime>(*p.manager, p.clock, c.lifetime);
+  p.lifetime = std::make_unique<manager::SessionLifetime>(*p.manager, p.clock);
   p.limits = std::make_unique<LifetimeScheduler>(*p.pool, *p.relay_core, *p.lifetime);
   p.limits->Start();
   p.relay = std::make_unique<relay::RelayServer>(p.io, *p.relay_core, p.metrics);
@@ -198,8 +207,6 @@ int Tetherd::Run() {
   web_opts.relay_public_address = c.relay_public_address;
   web_opts.relay_port = p.relay->Port();
   web_opts.ip = c.ip;
-  web_opts.limits = {c.host_idle_seconds, c.lifetime.max_session_seconds, c.lifetime.support_expiry_seconds,
-                     c.manager.web_idle_timeout_s, c.manager.web_absolute_timeout_s};
   if (!c.public_url.empty()) {
     std::string rest = c.public_url.substr(8);
     web_opts.public_origin = "https://" + rest.substr(0, rest.find('/'));

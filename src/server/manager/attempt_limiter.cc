@@ -53,6 +53,13 @@ void AttemptLimiter::Failure(const std::string& key) {
   if (times.size() > static_cast<size_t>(max_failures_) * 2) times.pop_front();
 }
 
+void AttemptLimiter::SetLimits(int max_failures, int64_t window_s, int64_t lock_s) {
+  std::lock_guard lock(mu_);
+  max_failures_ = max_failures;
+  window_s_ = window_s;
+  lock_s_ = lock_s;
+}
+
 void AttemptLimiter::Reset(const std::string& key) {
   std::lock_guard lock(mu_);
   failures_.erase(key);

@@ -27,6 +27,8 @@ class AttemptLimiter {
   // Seconds until `key` is allowed again (0 when it is allowed now).
   int64_t RetryAfter(const std::string& key);
   void Reset(const std::string& key);
+  // New limits (the settings changed at runtime); failures already counted stay counted.
+  void SetLimits(int max_failures, int64_t window_s, int64_t lock_s);
 
  private:
   struct Entry {
@@ -36,11 +38,11 @@ class AttemptLimiter {
   void PruneLocked(std::deque<int64_t>& times, int64_t now) const;
 
   const Clock& clock_;
-  const int max_failures_;
-  const int64_t window_s_;
-  const size_t max_keys_;
-  const int64_t lock_s_;
   std::mutex mu_;
+  int max_failures_;  // these three guarded by mu_
+  int64_t window_s_;
+  const size_t max_keys_;
+  int64_t lock_s_;
   std::unordered_map<std::string, Entry> failures_;
   std::deque<std::string> order_;  // insertion order, for eviction
 };

@@ -175,6 +175,19 @@ json Dispatch(SessionManager& m, const std::string& op, const json& args, const 
     auto st = m.ResetTwoFactor(user, actor);
     return st ? Ok() : Fail(st.error());
   }
+  if (op == "settings.show") return Ok({{"settings", m.Security().Describe()}});
+  if (op == "settings.set") {
+    std::string key;
+    if (!Arg(args, "key", key, err)) return err;
+    // The value as typed: JSON when it reads as JSON (600, true), else a word (everyone).
+    json value = nullptr;
+    if (auto it = args.find("value"); it != args.end() && it->is_string()) {
+      value = json::parse(it->get<std::string>(), nullptr, false);
+      if (value.is_discarded()) value = it->get<std::string>();
+    }
+    auto r = m.ChangeSecuritySettings(json{{key, value}}, actor);
+    return r ? Ok({{"settings", m.Security().Describe()}}) : Fail(r.error());
+  }
   if (op == "session.create") {
     std::string type, name;
     if (!Arg(args, "type", type, err) || !Arg(args, "name", name, err)) return err;

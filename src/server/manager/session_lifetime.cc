@@ -4,20 +4,27 @@
 
 namespace tether::manager {
 
-std::string SessionLifetime::Why(const Session& s, int64_t now) const {
+LifetimeOptions SessionLifetime::Options() const {
+  if (fixed_) return *fixed_;
+  const auto v = manager_.Security().Get();
+  return LifetimeOptions{v.max_session_s, v.support_expiry_s};
+}
+
+std::string SessionLifetime::Why(const Session& s, int64_t now, const LifetimeOptions& limits) const {
   if (s.type == SessionType::kAccess) return "";  // permanent by design
-  if (options_.max_session_seconds > 0 && now - s.created_at >= options_.max_session_seconds) {
-    return "maximum session length of " + DurationText(options_.max_session_seconds) + " reached";
+  if (limits.max_session_seconds > 0 && now - s.created_at >= limits.max_session_seconds) {
+    return "maximum session length of " + DurationText(limits.max_session_seconds) + " reached";
   }
-  if (s.type == SessionType::kSupport && options_.support_expiry_seconds > 0 && !s.guest.online &&
-      now - std::max(s.created_at, s.guest.last_seen) >= options_.support_expiry_seconds) {
-    return "expired: no guest for " + DurationText(options_.support_expiry_seconds);
+  if (s.type == SessionType::kSupport && limits.support_expiry_seconds > 0 && !s.guest.online &&
+      now - std::max(s.created_at, s.guest.last_seen) >= limits.support_expiry_seconds) {
+    return "expired: no guest for " + DurationText(limits.support_expiry_seconds);
   }
   return "";
 }
 
 int SessionLifetime::Sweep() {
-  if (options_.max_session_seconds <= 0 && options_.support_expiry_seconds <= 0) return 0;
+  const LifetimeOptions limits = Options();
+  if (limits.max_session_seconds <= 0 && limits.support_expiry_seconds <= 0) return 0;
   const Actor system{"system", "server"};
   int ended = 0;
   for (SessionType type : {SessionType::kSupport, SessionType::kMeeting}) {
@@ -28,7 +35,7 @@ int SessionLifetime::Sweep() {
       auto page = manager_.ListSessions(q);
       const int64_t now = clock_.NowUnix();
       for (const auto& s : page) {
-        std::string why = Why(s, now);
+        std::string why = Why(s, now, limits);
         if (why.empty()) continue;
         if (why.starts_with("maximum")) (void)manager_.AppendEvent(s.id, "forced_disconnect", "system", why);
         if (manager_.EndSession(s.id, system, why)) ++ended;

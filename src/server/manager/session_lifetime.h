@@ -4,6 +4,7 @@
 // that has had no guest for the expiry time. Sweep() is blocking (store work): the composition
 // root calls it on the blocking pool. Thread-safe; the manager and clock must outlive it.
 #include <cstdint>
+#include <optional>
 
 #include "base/clock.h"
 #include "server/manager/session_manager.h"
@@ -20,21 +21,24 @@ struct LifetimeOptions {
 
 class SessionLifetime {
  public:
+  // Fixed limits (tests).
   SessionLifetime(SessionManager& manager, const Clock& clock, LifetimeOptions options)
-      : manager_(manager), clock_(clock), options_(options) {}
+      : manager_(manager), clock_(clock), fixed_(options) {}
+  // The limits in force in the manager's security settings, read at each sweep.
+  SessionLifetime(SessionManager& manager, const Clock& clock) : manager_(manager), clock_(clock) {}
 
   // Ends every session past a limit, each with an "ended" event by "system" saying why (a
   // session cut short also gets a "forced_disconnect" event). Returns how many ended.
   int Sweep();
-  const LifetimeOptions& Options() const { return options_; }
+  LifetimeOptions Options() const;
 
  private:
   // Why `s` must end now, or "" when it may go on.
-  std::string Why(const Session& s, int64_t now) const;
+  std::string Why(const Session& s, int64_t now, const LifetimeOptions& limits) const;
 
   SessionManager& manager_;
   const Clock& clock_;
-  LifetimeOptions options_;
+  std::optional<LifetimeOptions> fixed_;
 };
 
 }  // namespace tether::manager

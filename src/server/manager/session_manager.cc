@@ -10,12 +10,12 @@
 namespace tether::manager {
 
 SessionManager::SessionManager(Store& store, const Clock& clock, ManagerOptions options)
-    : store_(store), clock_(clock), options_(options), hasher_(options.hash),
+    : store_(store), clock_(clock), options_(options), security_(options.security), hasher_(options.hash),
       secrets_key_(options.secrets_key), code_failures_(clock, 10, 60),
-      account_failures_(clock, options.lockout.account_failures, options.lockout.window_s, 100000,
-                        options.lockout.lock_s),
-      address_failures_(clock, options.lockout.address_failures, options.lockout.window_s, 100000,
-                        options.lockout.lock_s) {
+      account_failures_(clock, options.security.lockout.account_failures, options.security.lockout.window_s, 100000,
+                        options.security.lockout.lock_s),
+      address_failures_(clock, options.security.lockout.address_failures, options.security.lockout.window_s, 100000,
+                        options.security.lockout.lock_s) {
   if (secrets_key_ == SealKey{}) randombytes_buf(secrets_key_.data(), secrets_key_.size());
   options_.secrets_key = SealKey{};  // one copy is enough
 }
@@ -93,7 +93,7 @@ Result<User> SessionManager::CreateAdministrator(const std::string& username,
   if (!IsValidUsername(username)) {
     return MakeError("validation", "user name must be 1-64 letters, digits or . _ - @");
   }
-  if (auto st = options_.policy.Check(password); !st) return st.error();
+  if (auto st = Policy().Check(password); !st) return st.error();
   auto hash = hasher_.Hash(password);
   if (!hash) return hash.error();
   User u;
@@ -119,7 +119,7 @@ Result<User> SessionManager::AddUser(const std::string& username, const std::str
     return MakeError("validation", "user name must be 1-64 letters, digits or . _ - @");
   }
   if (!IsKnownRole(role)) return MakeError("validation", "unknown role '" + role + "'");
-  if (auto st = options_.policy.Check(password); !st) return st.error();
+  if (auto st = Policy().Check(password); !st) return st.error();
   auto hash = hasher_.Hash(password);
   if (!hash) return hash.error();
   User u;
@@ -189,7 +189,7 @@ Status SessionManager::SetPassword(const std::string& username, const std::strin
                                    const Actor& actor, bool require_change) {
   auto u = store_.Users().FindByName(username);
   if (!u) return MakeError("not_found", "no user named '" + username + "'");
-  if (auto st = options_.policy.Check(password); !st) return st;
+  if (auto st = Policy().Check(password); !st) return st;
   auto hash = hasher_.Hash(password);
   if (!hash) return hash.error();
   u->password_hash = *hash;
@@ -305,7 +305,7 @@ Result<LoginResult> SessionManager::ChangeOwnPassword(const AuthContext& ctx, co
     account_failures_.Failure(account);
     return MakeError("forbidden", "the current password is wrong");
   }
-  if (auto st = options_.policy.Check(replacement); !st) return st.error();
+  if (auto st = Policy().Check(replacement); !st) return st.error();
   if (replacement == current) {
     return MakeError("validation", "the new password must differ from the current one");
   }
@@ -328,8 +328,8 @@ Result<AuthContext> SessionManager::Authenticate(const std::string& session_toke
   auto ws = store_.WebSessions().Find(hash);
   if (!ws) return unauth;
   const int64_t now = clock_.NowUnix();
-  if (now - ws->last_seen > options_.web_idle_timeout_s ||
-      now - ws->created_at > options_.web_absolute_timeout_s) {
+  const SecurityValues sec = security_.Get();
+  if (now - ws->last_seen > sec.web_idle_timeout_s || now - ws->created_at > sec.web_absolute_timeout_s) {
     (void)store_.WebSessions().Delete(hash);
     return unauth;
   }
@@ -343,7 +343,7 @@ Result<AuthContext> SessionManager::Authenticate(const std::string& session_toke
     (void)store_.WebSessions().Touch(hash, now);
     ws->last_seen = now;
   }
-  return AuthContext{*user, *ws, ws->created_at + options_.web_absolute_timeout_s};
+  return AuthContext{*user, *ws, ws->created_at + sec.web_absolute_timeout_s};
 }
 
 Result<AuthContext> SessionManager::AuthenticateToken(std::string_view secret, const std::string& source) {

@@ -16,32 +16,20 @@
 #include "server/manager/authorizer.h"
 #include "server/manager/password.h"
 #include "server/manager/repositories.h"
+#include "server/manager/security_settings.h"
 #include "server/manager/session_catalog.h"
 #include "server/manager/totp.h"
 
 namespace tether::manager {
 
-// Who must use two-factor authentication ([security] two_factor).
-enum class TwoFactorPolicy { kOff, kAdministrators, kEveryone };
-
-// Failed logins per account and per source address in a sliding window ([security] lockout_*).
-struct LockoutOptions {
-  int account_failures = 5;
-  int address_failures = 5;
-  int64_t window_s = 15 * 60;
-  int64_t lock_s = 15 * 60;
-};
-
 struct ManagerOptions {
-  PasswordPolicy policy;
-  LockoutOptions lockout;
+  // The configuration file's security settings; the page's changes go over them
+  // (SecuritySettings, read through SessionManager::Security()).
+  SecurityValues security;
   HashParams hash;
-  TwoFactorPolicy two_factor = TwoFactorPolicy::kOff;
   // Seals TOTP secrets at rest. All zero: a random key for this process only (tests).
   SealKey secrets_key{};
   std::string totp_issuer = "Tether";
-  int64_t web_idle_timeout_s = 30 * 60;
-  int64_t web_absolute_timeout_s = 12 * 60 * 60;
   ApiTokenOptions tokens;
 };
 
@@ -249,7 +237,15 @@ class SessionManager {
   ManagerStats Stats();
   // Prepares slow one-time state (the dummy password hash) so the first login is not slower.
   void Warm() { hasher_.Warm(); }
-  const PasswordPolicy& Policy() const { return options_.policy; }
+  PasswordPolicy Policy() const { return security_.Get().policy; }
+  // The security settings in force (file and page); components read them at each use.
+  const SecuritySettings& Security() const { return security_; }
+  // Reads the page's stored changes (at start). Returns the names of stored changes dropped
+  // because they no longer pass (the file changed); they are audited.
+  std::vector<std::string> LoadSecuritySettings();
+  // Administer: changes security settings (key -> value; null: back to the file's value),
+  // validated like the configuration file, stored, audited one record per setting.
+  Result<std::vector<SettingChange>> ChangeSecuritySettings(const nlohmann::json& changes, const Actor& actor);
 
  private:
   Result<User> CreateAdministrator(const std::string& username, const std::string& password,
@@ -260,6 +256,8 @@ class SessionManager {
   Result<LoginResult> OpenWebSession(const User& user, const std::string& source,
                                      const std::string& user_agent);
   void Audit(const std::string& kind, const Actor& actor, const std::string& detail);
+  // Gives the login limiters the lockout settings in force.
+  void ApplyLockout(const SecurityValues& v);
   // Whether `u` is the only enabled administrator.
   bool IsLastAdministrator(const User& u);
   // Drops the user's web sessions and tokens and tells the observer.
@@ -270,6 +268,8 @@ class SessionManager {
   Authorizer authorizer_;
   SessionCatalog catalog_{store_, clock_, authorizer_};
   ManagerOptions options_;
+  SecuritySettings security_;
+  std::mutex settings_mu_;  // orders changes of the security settings
   PasswordHasher hasher_;
   SealKey secrets_key_;
   AttemptLimiter code_failures_;

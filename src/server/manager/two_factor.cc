@@ -49,7 +49,7 @@ void ClearTwoFactor(User& u) {
 }  // namespace
 
 bool SessionManager::TwoFactorRequired(const User& user) const {
-  switch (options_.two_factor) {
+  switch (security_.Get().two_factor) {
     case TwoFactorPolicy::kOff: return false;
     case TwoFactorPolicy::kAdministrators: return user.role == kRoleAdministrator;
     case TwoFactorPolicy::kEveryone: return true;

@@ -3,6 +3,7 @@
 // per-message policy. Transport-neutral: TLS sockets (RelayServer) and browser WebSockets (the
 // Web Server) hand their FrameLinks to Accept(). Thread-safe; the directory and metrics must
 // outlive it.
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,15 @@ struct KeptThumbnail {
   int64_t captured_at = 0;  // Unix time the relay received it
 };
 
+// The guest's consent in time (security.consent, docs/security.md).
+struct ConsentTimes {
+  // A question the guest leaves unanswered this long is denied (by the agent's prompt, and by
+  // the relay a few seconds later should the agent not answer).
+  int64_t prompt_timeout_seconds = 60;
+  // A grant lapses after this long and the host must ask again; 0: for the whole connection.
+  int64_t grant_lifetime_seconds = 0;
+};
+
 struct RelayOptions {
   uint32_t heartbeat_seconds = 20;
   uint32_t idle_timeout_seconds = 60;
@@ -35,6 +45,11 @@ struct RelayOptions {
   // IP restrictions for connections on the relay port (security.ip.relay); browser viewers
   // are the web server's "host" area instead.
   net::IpRule admit;
+  // The settings in force, read at each use (they change at runtime); host_idle_seconds and
+  // the ConsentTimes defaults when empty. Called with a hub's mutex held: they must not call
+  // back into the relay.
+  std::function<int64_t()> host_idle;
+  std::function<ConsentTimes()> consent;
   // Time source for the limits; the relay's own real clock when null. Must outlive the relay.
   const Clock* clock = nullptr;
 };
@@ -93,6 +108,8 @@ class Relay {
   RelayMetrics& Counters() { return metrics_; }
   const RelayOptions& Options() const { return options_; }
   const Clock& Time() const { return options_.clock ? *options_.clock : real_clock_; }
+  ConsentTimes Consent() const { return options_.consent ? options_.consent() : ConsentTimes{}; }
+  int64_t HostIdleSeconds() const { return options_.host_idle ? options_.host_idle() : options_.host_idle_seconds; }
 
  private:
   std::vector<std::shared_ptr<SessionHub>> Snapshot();

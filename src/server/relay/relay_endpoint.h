@@ -65,14 +65,21 @@ class RelayEndpoint final : public net::FrameSink,
     kAsked,        // the current guest connection was sent a ConsentRequest
     kGranted,      // the current guest connection allowed it
     kWithdrawn,    // the guest stopped sharing; the host may ask again
+    kExpired,      // the grant lapsed (ConsentTimes::grant_lifetime_seconds); may ask again
     kDenied,       // the guest said no; the host is being disconnected
   };
+  // A host that lost its grant and may ask the guest again.
+  bool MayAskAgain() const { return consent == Consent::kWithdrawn || consent == Consent::kExpired; }
   // Whether this host may receive the guest's screen and send it input.
   bool Sees() const { return consent == Consent::kGranted || consent == Consent::kNotRequired; }
 
   bool view_only = false;    // guarded by the hub's mutex
   bool awaiting_key = true;  // guarded by the hub's mutex: skip delta frames until a key frame
   Consent consent = Consent::kWaiting;  // hosts; guarded by the hub's mutex
+  // Hosts, guarded by the hub's mutex: when the guest allowed it (kGranted), and by when the
+  // relay denies an unanswered question itself (kAsked).
+  std::chrono::steady_clock::time_point granted_at{};
+  std::chrono::steady_clock::time_point answer_by{};
   bool joined = false;  // hosts; guarded by the hub's mutex: "host_joined" was recorded
   bool forced_out = false;  // guarded by the hub's mutex: a limit or a revocation closed it
   bool guest_info_recorded = false;     // guests; guarded by the hub's mutex

@@ -16,6 +16,9 @@ constexpr auto kThumbnailInterval = std::chrono::seconds(5);
 constexpr auto kThumbnailInterest = std::chrono::seconds(30);
 constexpr uint32_t kThumbnailWidth = 240;
 constexpr uint32_t kThumbnailHeight = 240;
+// How long past the prompt's own deadline the relay waits for the agent's answer before it
+// denies by itself (a slow link, or an agent that would keep the question open).
+constexpr auto kConsentGrace = std::chrono::seconds(5);
 
 // First byte of a VideoMessage payload: the tag of its oneof field.
 constexpr uint8_t kTagAck = (2 << 3) | 2;
@@ -39,6 +42,13 @@ net::FrameBytes ConsentStateFrame(v1::ConsentState::State state, bool timed_out 
   v1::ControlMessage msg;
   msg.mutable_consent_state()->set_state(state);
   msg.mutable_consent_state()->set_timed_out(timed_out);
+  return Control(msg);
+}
+
+// Relay -> guest: the question about or the grant to host `id` is void.
+net::FrameBytes VoidConsentFrame(uint64_t id) {
+  v1::ControlMessage msg;
+  msg.mutable_consent_withdraw()->set_endpoint_id(id);
   return Control(msg);
 }
 
@@ -126,6 +136,11 @@ void SessionHub::Join(const std::shared_ptr<RelayEndpoint>& ep) {
   BroadcastPeerEventLocked(v1::PeerEvent::KIND_JOINED, *ep);
   // "host_joined" means the host sees the screen; until the guest allows it, the host waits.
   if (ep->Sees()) {
+    // An access session's host whose rights spare the question: that too is a decision.
+    if (ep->consent == RelayEndpoint::Consent::kNotRequired && !ep->IsMeeting()) {
+      relay_.Directory().RecordEvent(session_.session_id, "consent_skipped", ep->DisplayName(),
+                                     "HostSessionWithoutConsent");
+    }
     RecordJoinedLocked(*ep);
   } else {
     relay_.Directory().RecordEvent(session_.session_id, "host_waiting", ep->DisplayName(), "");
@@ -184,7 +199,7 @@ void SessionHub::Sweep() {
   const Clock& clock = relay_.Time();
   const auto now = clock.Steady();
   const int64_t now_unix = clock.NowUnix();
-  const int64_t idle_s = relay_.Options().host_idle_seconds;
+  const int64_t idle_s = relay_.HostIdleSeconds();
   std::vector<ForcedClose> closes;
   {
     std::lock_guard lock(mu_);
@@ -205,8 +220,35 @@ void SessionHub::Sweep() {
       }
       if (!closes.empty() && closes.back().host == h) h->forced_out = true;
     }
+    SweepConsentLocked(now);
   }
   ForceClose(std::move(closes));
+}
+
+// Consent in time: a question left unanswered past its deadline is denied; a grant older
+// than its lifetime lapses exactly like a withdrawal (the host may ask again).
+void SessionHub::SweepConsentLocked(std::chrono::steady_clock::time_point now) {
+  if (!guest_) return;
+  const ConsentTimes times = relay_.Consent();
+  bool lapsed = false;
+  for (auto& h : hosts_) {
+    if (h->consent == RelayEndpoint::Consent::kAsked) {
+      if (now < h->answer_by) continue;
+      guest_->Send(VoidConsentFrame(h->Id()));
+      DenyLocked(*h, /*timed_out=*/true);
+    } else if (h->consent == RelayEndpoint::Consent::kGranted && times.grant_lifetime_seconds > 0 &&
+               now - h->granted_at >= std::chrono::seconds(times.grant_lifetime_seconds)) {
+      h->consent = RelayEndpoint::Consent::kExpired;
+      h->Send(ConsentStateFrame(v1::ConsentState::STATE_EXPIRED));
+      guest_->Send(VoidConsentFrame(h->Id()));
+      relay_.Directory().RecordEvent(session_.session_id, "consent_expired", "timeout", h->DisplayName());
+      lapsed = true;
+    }
+  }
+  // Nothing a host whose grant lapsed held down may stay pressed.
+  if (!lapsed) return;
+  guest_->Send(ReleaseAllFrame());
+  UnsharedLocked();
 }
 
 size_t SessionHub::CloseUser(int64_t user_id, const std::string& reason) {
@@ -341,7 +383,7 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
     }
     auto msg = wire::DecodeControl(Payload(frame));
     if (!msg) return;
-    if (msg->has_consent_request() && from.consent == RelayEndpoint::Consent::kWithdrawn) {
+    if (msg->has_consent_request() && from.MayAskAgain()) {
       from.consent = RelayEndpoint::Consent::kWaiting;
       from.Send(ConsentStateFrame(v1::ConsentState::STATE_WAITING));
       if (guest_) AskConsentLocked(from);
@@ -430,10 +472,18 @@ RelayEndpoint* SessionHub::FindHostLocked(uint64_t endpoint_id) {
 }
 
 void SessionHub::AskConsentLocked(RelayEndpoint& host) {
+  const int64_t timeout = std::clamp<int64_t>(relay_.Consent().prompt_timeout_seconds, 1, 86400);
+  // The guest shows one prompt at a time, each with its full time: the n-th open question may
+  // take n prompt times.
+  const auto open = std::count_if(hosts_.begin(), hosts_.end(), [](const auto& h) {
+    return h->consent == RelayEndpoint::Consent::kAsked;
+  });
   host.consent = RelayEndpoint::Consent::kAsked;
+  host.answer_by = relay_.Time().Steady() + (open + 1) * std::chrono::seconds(timeout) + kConsentGrace;
   v1::ControlMessage ask;
   ask.mutable_consent_request()->set_endpoint_id(host.Id());
   ask.mutable_consent_request()->set_technician(host.DisplayName());
+  ask.mutable_consent_request()->set_timeout_seconds(static_cast<uint32_t>(timeout));
   guest_->SendControl(ask);
   relay_.Directory().RecordEvent(session_.session_id, "consent_asked", host.DisplayName(), "");
 }
@@ -462,17 +512,23 @@ void SessionHub::OnConsentResponseLocked(const v1::ConsentResponse& r) {
   if (r.granted()) {
     host->consent = RelayEndpoint::Consent::kGranted;
     guest_consented_ = true;
+    host->granted_at = relay_.Time().Steady();
     relay_.Directory().RecordEvent(session_.session_id, "consent_granted", "guest", host->DisplayName());
     RecordJoinedLocked(*host);
     StartViewingLocked(*host);
     return;
   }
-  host->consent = RelayEndpoint::Consent::kDenied;
-  relay_.Directory().RecordEvent(session_.session_id, "consent_denied", "guest",
-                                 r.timed_out() ? host->DisplayName() + " (no answer)" : host->DisplayName());
-  host->Send(ConsentStateFrame(v1::ConsentState::STATE_DENIED, r.timed_out()));
-  host->Fail(v1::ERROR_CODE_FORBIDDEN,
-             r.timed_out() ? "the guest did not answer in time" : "the guest denied the connection");
+  DenyLocked(*host, r.timed_out());
+}
+
+// The guest said no, or nobody answered in time (the event's actor says which).
+void SessionHub::DenyLocked(RelayEndpoint& host, bool timed_out) {
+  host.consent = RelayEndpoint::Consent::kDenied;
+  relay_.Directory().RecordEvent(session_.session_id, "consent_denied", timed_out ? "timeout" : "guest",
+                                 host.DisplayName());
+  host.Send(ConsentStateFrame(v1::ConsentState::STATE_DENIED, timed_out));
+  host.Fail(v1::ERROR_CODE_FORBIDDEN,
+            timed_out ? "the guest did not answer in time" : "the guest denied the connection");
 }
 
 void SessionHub::OnConsentWithdrawLocked(uint64_t endpoint_id) {
@@ -487,9 +543,13 @@ void SessionHub::OnConsentWithdrawLocked(uint64_t endpoint_id) {
   }
   // Nothing a withdrawn host held down may stay pressed.
   if (any && guest_) guest_->Send(ReleaseAllFrame());
-  // The screen is no longer shared with anyone: neither is its thumbnail.
-  if (any && std::none_of(hosts_.begin(), hosts_.end(),
-                          [](const auto& h) { return h->consent == RelayEndpoint::Consent::kGranted; })) {
+  if (any) UnsharedLocked();
+}
+
+// When the screen is no longer shared with anyone, neither is its thumbnail.
+void SessionHub::UnsharedLocked() {
+  if (std::none_of(hosts_.begin(), hosts_.end(),
+                   [](const auto& h) { return h->consent == RelayEndpoint::Consent::kGranted; })) {
     guest_consented_ = false;
     DropThumbnailLocked();
   }

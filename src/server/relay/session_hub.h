@@ -35,7 +35,9 @@ class SessionHub {
   // reconnect later) and closes them.
   void End(v1::ErrorCode code, const std::string& reason);
   // Closes hosts past a time limit (no input for RelayOptions::host_idle_seconds, web login
-  // expired), each with a SessionError and a "forced_disconnect" event naming the reason.
+  // expired), each with a SessionError and a "forced_disconnect" event naming the reason;
+  // denies consent questions left open too long and lets grants past their lifetime lapse
+  // (RelayOptions::consent).
   void Sweep();
   // Closes the hosts of `user_id` (access revoked); how many.
   size_t CloseUser(int64_t user_id, const std::string& reason);
@@ -64,6 +66,9 @@ class SessionHub {
   void RecordJoinedLocked(RelayEndpoint& host);
   void OnConsentResponseLocked(const v1::ConsentResponse& r);
   void OnConsentWithdrawLocked(uint64_t endpoint_id);
+  void DenyLocked(RelayEndpoint& host, bool timed_out);
+  void SweepConsentLocked(std::chrono::steady_clock::time_point now);
+  void UnsharedLocked();
   RelayEndpoint* FindHostLocked(uint64_t endpoint_id);
   struct ForcedClose {
     std::shared_ptr<RelayEndpoint> host;

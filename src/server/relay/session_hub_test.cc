@@ -168,7 +168,7 @@ TEST_F(SessionHubConsent, DenyTellsAndDisconnectsTheHost) {
   EXPECT_TRUE(alice.link->closed);
   alice.Close();
   EXPECT_EQ(directory.Consent(), (std::vector<Event>{{"consent_asked", "alice", ""},
-                                                     {"consent_denied", "guest", "alice (no answer)"}}));
+                                                     {"consent_denied", "timeout", "alice"}}));
 }
 
 TEST_F(SessionHubConsent, WithdrawStopsVideoAtOnceAndTheHostMayAskAgain) {
@@ -223,12 +223,14 @@ TEST_F(SessionHubConsent, AGuestThatComesBackIsAskedAgain) {
 }
 
 TEST_F(SessionHubConsent, AHostAdmittedWithoutConsentSeesAtOnce) {
+  directory.session_type = "access";
   Peer guest = Guest();
   Peer carol = Host("carol", /*consent_required=*/false);
   EXPECT_FALSE(LastConsentState(carol).has_value());
   EXPECT_TRUE(Requests(guest).empty());
   guest.Send(VideoKeyFrame(1));
   EXPECT_EQ(carol.link->Take(wire::Channel::kVideo).size(), 1u);
+  EXPECT_EQ(directory.Consent(), (std::vector<Event>{{"consent_skipped", "carol", "HostSessionWithoutConsent"}}));
 }
 
 TEST_F(SessionHubConsent, WaitingHostMayStillEndTheSessionAndGuestEndSaysSo) {
@@ -244,6 +246,126 @@ TEST_F(SessionHubConsent, WaitingHostMayStillEndTheSessionAndGuestEndSaysSo) {
   ASSERT_FALSE(msgs.empty());
   EXPECT_EQ(msgs.back().error().code(), v1::ERROR_CODE_SESSION_ENDED);
   EXPECT_EQ(msgs.back().error().ended_by(), v1::ENDPOINT_ROLE_GUEST);
+}
+
+}  // namespace
+}  // namespace tether::relay
+
+namespace tether::relay {
+namespace {
+
+// Consent in time, on a fake clock: the relay's own prompt deadline and the grant lifetime.
+class SessionHubConsentTimes : public ::testing::Test, public FakeRelayRig {
+ protected:
+  SessionHubConsentTimes() : FakeRelayRig(Options(this)) {}
+  // The members are not constructed yet: only their addresses are taken here.
+  static RelayOptions Options(SessionHubConsentTimes* self) {
+    RelayOptions o;
+    o.clock = &self->clock;
+    o.host_idle_seconds = 0;
+    o.consent = [self] { return self->times; };
+    return o;
+  }
+  static bool Has(Peer& p, v1::ConsentState::State state) {
+    bool found = false;
+    for (auto& m : p.link->TakeControl()) found |= m.has_consent_state() && m.consent_state().state() == state;
+    return found;
+  }
+  static std::vector<v1::ControlMessage> Of(Peer& p, bool (v1::ControlMessage::*has)() const) {
+    std::vector<v1::ControlMessage> out;
+    for (auto& m : p.link->TakeControl()) {
+      if ((m.*has)()) out.push_back(m);
+    }
+    return out;
+  }
+
+  FakeClock clock;
+  ConsentTimes times{30, 0};
+};
+
+TEST_F(SessionHubConsentTimes, TheGuestIsToldThePromptTimeout) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  auto asked = Of(guest, &v1::ControlMessage::has_consent_request);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].consent_request().timeout_seconds(), 30u);
+}
+
+TEST_F(SessionHubConsentTimes, AnAgentThatNeverAnswersIsDeniedByTheRelay) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  Peer bob = Host("bob");
+  guest.link->TakeControl();
+  clock.Advance(std::chrono::seconds(34));
+  relay.Sweep();
+  EXPECT_FALSE(alice.link->closed) << "the prompt's time plus a grace";
+  clock.Advance(std::chrono::seconds(1));
+  relay.Sweep();
+  EXPECT_TRUE(alice.link->closed);
+  EXPECT_FALSE(bob.link->closed) << "bob's prompt shows after alice's, with its own time";
+  auto voided = Of(guest, &v1::ControlMessage::has_consent_withdraw);
+  ASSERT_EQ(voided.size(), 1u);
+  EXPECT_EQ(voided[0].consent_withdraw().endpoint_id(), alice.id);
+  clock.Advance(std::chrono::seconds(30));
+  relay.Sweep();
+  EXPECT_TRUE(bob.link->closed);
+  alice.Close();
+  bob.Close();
+  EXPECT_EQ(directory.Consent(), (std::vector<Event>{{"consent_asked", "alice", ""},
+                                                     {"consent_asked", "bob", ""},
+                                                     {"consent_denied", "timeout", "alice"},
+                                                     {"consent_denied", "timeout", "bob"}}));
+}
+
+TEST_F(SessionHubConsentTimes, AGrantLapsesAfterItsLifetimeAndTheHostMayAskAgain) {
+  times.grant_lifetime_seconds = 600;
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  clock.Advance(std::chrono::seconds(10));
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  guest.Send(VideoKeyFrame(1));
+  ASSERT_EQ(alice.link->Take(wire::Channel::kVideo).size(), 1u);
+  clock.Advance(std::chrono::seconds(599));
+  relay.Sweep();
+  guest.Send(VideoKeyFrame(2));
+  EXPECT_EQ(alice.link->Take(wire::Channel::kVideo).size(), 1u) << "still within its lifetime";
+  guest.link->TakeControl();
+  guest.link->Take(wire::Channel::kInput);
+
+  clock.Advance(std::chrono::seconds(1));
+  relay.Sweep();
+  EXPECT_TRUE(Has(alice, v1::ConsentState::STATE_EXPIRED));
+  EXPECT_EQ(Of(guest, &v1::ControlMessage::has_consent_withdraw).size(), 1u) << "the guest forgets the grant";
+  EXPECT_EQ(guest.link->Take(wire::Channel::kInput).size(), 1u) << "ReleaseAll";
+  guest.Send(VideoKeyFrame(3));
+  EXPECT_TRUE(alice.link->Take(wire::Channel::kVideo).empty());
+  alice.Send(KeyInput());
+  EXPECT_TRUE(guest.link->Take(wire::Channel::kInput).empty());
+  EXPECT_FALSE(alice.link->closed) << "a lapse does not disconnect";
+  relay.Sweep();
+
+  v1::ControlMessage again;
+  again.mutable_consent_request();
+  alice.Send(ControlFrame(again));
+  EXPECT_EQ(Of(guest, &v1::ControlMessage::has_consent_request).size(), 1u);
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  guest.Send(VideoKeyFrame(4));
+  EXPECT_EQ(alice.link->Take(wire::Channel::kVideo).size(), 1u);
+  EXPECT_EQ(directory.Consent(), (std::vector<Event>{{"consent_asked", "alice", ""},
+                                                     {"consent_granted", "guest", "alice"},
+                                                     {"consent_expired", "timeout", "alice"},
+                                                     {"consent_asked", "alice", ""},
+                                                     {"consent_granted", "guest", "alice"}}));
+}
+
+TEST_F(SessionHubConsentTimes, WithoutALifetimeAGrantLastsTheConnection) {
+  Peer guest = Guest();
+  Peer alice = Host("alice");
+  guest.Send(ControlFrame(Response(alice.id, true)));
+  clock.Advance(std::chrono::hours(48));
+  relay.Sweep();
+  guest.Send(VideoKeyFrame(1));
+  EXPECT_EQ(alice.link->Take(wire::Channel::kVideo).size(), 1u);
 }
 
 }  // namespace

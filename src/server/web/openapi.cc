@@ -128,6 +128,11 @@ json Build() {
         {"schemas",
          {{"Error", {{"type", "object"}, {"required", {"error", "message"}},
                      {"properties", {{"error", str}, {"message", str}}}}},
+          {"SecuritySetting", {{"type", "object"},
+                               {"properties", {{"key", str}, {"value", json::object()}, {"file", json::object()},
+                                               {"default", json::object()},
+                                               {"source", {{"enum", {"default", "file", "page"}}}},
+                                               {"changeable", {{"type", "boolean"}}}}}}},
           {"User", {{"type", "object"},
                     {"properties", {{"id", integer}, {"username", str}, {"role", str},
                                     {"disabled", {{"type", "boolean"}}}, {"created_at", integer},
@@ -221,11 +226,25 @@ json Build() {
                     {"responses", Responses({{"201", {{"type", "object"},
                                                       {"properties", {{"token", str}, {"expires_at", integer}}}}}})}}}}},
         {"/settings/security",
-         {{"get", {{"summary", "The forced-disconnect limits and IP restrictions in force (Administer permission)"},
+         {{"get", {{"summary", "Every security setting: value in force, the file's value, default, source "
+                               "(default, file, page) and whether the page may change it; also the limits and "
+                               "IP restrictions by area (Administer permission)"},
                    {"security", cookie},
                    {"responses", Responses({{"200", {{"type", "object"},
-                                                     {"properties", {{"sessions", {{"type", "object"}}},
-                                                                     {"ip", {{"type", "object"}}}}}}}})}}}}},
+                                                     {"properties", {{"settings", {{"type", "array"},
+                                                                                   {"items", {{"$ref", "#/components/schemas/SecuritySetting"}}}}},
+                                                                     {"sessions", {{"type", "object"}}},
+                                                                     {"ip", {{"type", "object"}}}}}}}})}}},
+          {"patch", {{"summary", "Change security settings at runtime over the configuration file (Administer "
+                                 "permission): {\"settings\": {name: value or null}}; null goes back to the file's "
+                                 "value; validated like the file (400 validation names the setting); all or nothing; "
+                                 "one audit record per change"},
+                     {"security", csrf},
+                     {"requestBody", Body({{"type", "object"}, {"required", {"settings"}},
+                                           {"properties", {{"settings", {{"type", "object"}}}}}})},
+                     {"responses", Responses({{"200", {{"type", "object"},
+                                                       {"properties", {{"settings", {{"type", "array"}}},
+                                                                       {"changed", {{"type", "array"}}}}}}}})}}}}},
         {"/openapi.json",
          {{"get", {{"summary", "This document"}, {"security", open}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
   AddGuestPaths(doc);

@@ -33,10 +33,6 @@ struct WebAppOptions {
   // IP restrictions per area; requests arrive with the client address already resolved
   // through trusted proxies (HttpLimits::trusted_proxies).
   net::IpAreas ip;
-  // The time limits in force, in seconds (0: off), for GET /api/v1/settings/security.
-  struct Limits {
-    int64_t host_idle = 0, max_session = 0, support_expiry = 0, web_idle = 0, web_absolute = 0;
-  } limits;
 };
 
 struct HealthReport {
@@ -133,6 +129,7 @@ class WebApp {
   HttpResponse GuestSigningKey(const HttpRequest&, const Params&);
   // settings_handlers.cc
   HttpResponse SecuritySettings(const HttpRequest&, const Params&);
+  HttpResponse ChangeSecuritySettings(const HttpRequest&, const Params&);
   // The relay address signed agent configurations point at (HOST:PORT), or "" when it cannot
   // be told from this request.
   std::string RelayAddressFor(const HttpRequest& req) const;

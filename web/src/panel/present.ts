@@ -46,8 +46,10 @@ const EVENT_TEXT: Record<string, (e: SessionEvent) => string> = {
   // The guest decides: the host concerned is the actor of a question, the detail of an answer.
   consent_asked: (e) => `Consent asked for ${e.actor}`,
   consent_granted: (e) => `Consent granted to ${e.detail}`,
-  consent_denied: (e) => `Consent denied to ${e.detail}`,
+  consent_denied: (e) => (e.actor === 'timeout' ? `Consent not given in time to ${e.detail}` : `Consent denied to ${e.detail}`),
   consent_withdrawn: (e) => `Consent withdrawn from ${e.detail}`,
+  consent_expired: (e) => `Consent expired for ${e.detail}`,
+  consent_skipped: (e) => `${e.actor} joined without asking (HostSessionWithoutConsent)`,
 };
 
 // One line for the timeline; a note's text is shown separately (eventBody).

@@ -278,7 +278,7 @@ export function ViewerPage({ sessionId }: { sessionId: string }) {
         {!ui.hasFrame && (
           <p class="viewer-placeholder" data-testid="viewer-placeholder">{placeholderText(ui)}</p>
         )}
-        {connected && ui.consent === 'withdrawn' && (
+        {connected && (ui.consent === 'withdrawn' || ui.consent === 'expired') && (
           <p class="viewer-back">
             <button type="button" onClick={() => ctrlRef.current?.askConsentAgain()}>Ask the guest again</button>
           </p>

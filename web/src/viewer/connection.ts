@@ -213,9 +213,10 @@ export class ViewerConnection {
     this.applyViewOnly(viewOnly);
   }
 
-  // After the guest stopped sharing: ask it again (the relay shows the guest a new prompt).
+  // After the guest stopped sharing or the grant lapsed: ask it again (the relay shows the
+  // guest a new prompt).
   askConsentAgain(): boolean {
-    if (this.consentValue !== 'withdrawn') return false;
+    if (this.consentValue !== 'withdrawn' && this.consentValue !== 'expired') return false;
     return this.sendControl({ msg: { case: 'consentRequest', value: {} } });
   }
 
@@ -390,6 +391,8 @@ export class ViewerConnection {
           this.setConsent('granted');  // the relay asks the guest for a key frame for us
         } else if (state === ConsentState_State.WITHDRAWN) {
           this.setConsent('withdrawn');
+        } else if (state === ConsentState_State.EXPIRED) {
+          this.setConsent('expired');
         }
         return;
       }

@@ -15,7 +15,8 @@ export const FINAL_STATES: ReadonlySet<ConnectionState> = new Set(['ended', 'fai
 
 // Where this host stands with the guest's consent. 'none': the relay has said nothing (this host
 // needs no consent).
-export type ConsentStatus = 'none' | 'waiting' | 'granted' | 'withdrawn' | 'denied';
+// 'expired': the grant lapsed after the server's consent lifetime; like 'withdrawn', the host may ask again.
+export type ConsentStatus = 'none' | 'waiting' | 'granted' | 'withdrawn' | 'expired' | 'denied';
 
 export interface StateDetail {
   message?: string;   // ended/failed: why; reconnecting: the last error, if any

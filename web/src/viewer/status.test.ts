@@ -13,6 +13,7 @@ describe('viewer status text', () => {
 
   it('tells when the guest stopped sharing, denied or ended the session', () => {
     expect(statusText({ state: 'connected', detail: {}, consent: 'withdrawn' })).toBe('The guest stopped sharing');
+    expect(statusText({ state: 'connected', detail: {}, consent: 'expired' })).toBe('The guest\'s consent expired');
     expect(statusText({ state: 'failed', detail: { message: 'The guest denied the connection' }, consent: 'denied' }))
       .toBe('The guest denied the connection');
     expect(statusText({ state: 'ended', detail: { message: 'The guest ended the session' } })).toBe('The guest ended the session');

@@ -22,6 +22,7 @@ export function statusText(ui: StatusInput): string {
     case 'connected':
       if (ui.consent === 'waiting') return `Waiting for ${guestLabel(ui.guestName)} to allow the connection…`;
       if (ui.consent === 'withdrawn') return 'The guest stopped sharing';
+      if (ui.consent === 'expired') return 'The guest\'s consent expired';
       if (ui.consent === 'denied') return 'The guest denied the connection';
       return 'Connected';
     case 'reconnecting': return 'Reconnecting…';
