@@ -1,4 +1,5 @@
 import { TokensPage } from './account/TokensPage';
+import { AdminPage } from './admin/AdminPage';
 import { ChangePasswordPage } from './auth/ChangePasswordPage';
 import { LoginPage } from './auth/LoginPage';
 import { SetupPage } from './auth/SetupPage';
@@ -17,6 +18,7 @@ export function App() {
   if (viewer) return <ViewerPage sessionId={viewer[1]} />;
   switch (path) {
     case '/': return <ControlPanel />;
+    case '/admin': return <AdminPage />;
     case '/login': return <LoginPage />;
     case '/password': return <ChangePasswordPage />;
     case '/two-factor': return <TwoFactorPage />;

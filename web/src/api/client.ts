@@ -19,6 +19,16 @@ export interface User {
   two_factor_required?: boolean;
 }
 
+// One security setting as GET /settings/security describes it (docs/security.md).
+export interface SecuritySetting {
+  key: string;                       // as in the configuration file, e.g. security.lockout_failures
+  value: number | boolean | string;  // in force
+  file: number | boolean | string;   // the configuration file's value (or the built-in default)
+  default: number | boolean | string;
+  source: 'default' | 'file' | 'page';
+  changeable: boolean;               // on the administration page
+}
+
 // POST /auth/totp/enrol: shown once.
 export interface TotpEnrolment {
   secret: string;
@@ -348,6 +358,17 @@ export class ApiClient {
 
   async disableTotp(password: string): Promise<void> {
     await this.request<void>('POST', '/auth/totp/disable', { password });
+  }
+
+  async securitySettings(): Promise<SecuritySetting[]> {
+    const r = await this.request<{ settings?: SecuritySetting[] }>('GET', '/settings/security');
+    return r.settings ?? [];
+  }
+
+  // Changes settings (null: back to the configuration file's value); answers them all anew.
+  async changeSecuritySettings(changes: Record<string, number | boolean | string | null>): Promise<SecuritySetting[]> {
+    const r = await this.request<{ settings?: SecuritySetting[] }>('PATCH', '/settings/security', { settings: changes });
+    return r.settings ?? [];
   }
 
   async me(): Promise<AuthInfo> {

@@ -1,0 +1,94 @@
+// Browser end-to-end test of the administration page: an administrator opens it from the
+// control panel, changes a security setting, reloads and sees the new value, marked as changed
+// on the page; a Host has no link to it and the server refuses it the settings.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import { assertUiBuilt, launchChromium } from '../lib/browser.mjs';
+import { setupAdmin, startTetherd, strongPassword, tether, tetherdBin } from '../lib/tetherd.mjs';
+
+const STEP_TIMEOUT = 15000;
+let server, browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(tetherdBin), `server binary missing: ${tetherdBin} (build it first)`);
+  assertUiBuilt();
+  server = await startTetherd();
+  await setupAdmin(server);
+  const add = await tether(server, ['user', 'add', 'hank', '--role', 'Host', '--password-stdin'], { input: `${strongPassword}\n` });
+  assert.equal(add.code, 0, add.stderr);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  if (server) {
+    await server.stop();
+    fs.rmSync(server.dataDir, { recursive: true, force: true });
+  }
+});
+
+async function loggedIn(username) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  await page.goto(new URL('/login', server.baseUrl).href);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(strongPassword);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((u) => u.pathname === '/', { timeout: STEP_TIMEOUT });
+  await page.getByRole('tab', { name: 'Support' }).waitFor();
+  return { context, page, problems };
+}
+
+test('an administrator changes a setting on the administration page; it is there after a reload', { timeout: 120000 }, async () => {
+  const { context, page, problems } = await loggedIn('admin');
+  try {
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.waitForURL((u) => u.pathname === '/admin', { timeout: STEP_TIMEOUT });
+    const row = page.locator('tr[data-key="security.lockout_failures"]');
+    assert.equal(await row.getByTestId('value').textContent(), '5 failures');
+    assert.equal(await row.getByTestId('source').textContent(), 'built-in default');
+
+    await row.getByLabel('Failed logins that lock an account').fill('7');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'saved' }).waitFor();
+
+    // A value the server refuses: its message names the setting.
+    const min = page.locator('tr[data-key="security.password_min_length"]');
+    await min.getByLabel('Minimum password length').fill('9');
+    await min.getByRole('button', { name: 'Save' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /security\.password_min_length: must be at least 12/);
+
+    await page.reload();
+    await row.getByTestId('value').waitFor();
+    assert.equal(await row.getByTestId('value').textContent(), '7 failures');
+    assert.equal(await row.getByTestId('source').textContent(), 'changed on this page');
+    assert.equal(await min.getByTestId('value').textContent(), '12 characters');
+
+    // Reset: back to the file's value.
+    await row.getByRole('button', { name: 'Reset' }).click();
+    await page.waitForFunction(() => document.querySelector('tr[data-key="security.lockout_failures"] [data-testid=value]')
+      ?.textContent === '5 failures');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a Host sees no Administration link and the server refuses it the settings', { timeout: 60000 }, async () => {
+  const { context, page } = await loggedIn('hank');
+  try {
+    assert.equal(await page.getByRole('link', { name: 'Administration' }).count(), 0);
+    await page.goto(new URL('/admin', server.baseUrl).href);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /permission|forbidden|not allowed/i);
+  } finally {
+    await context.close();
+  }
+});
