@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "cli/local_client.h"
+#include "cli/role_commands.h"
 
 namespace {
 
@@ -79,6 +80,7 @@ bool WritePrivateFile(const std::string& path, const std::string& content) {
 }
 
 void PrintHuman(const std::string& op, const json& r) {
+  if (tether::cli::PrintRoleResult(op, r)) return;
   if (op == "status") {
     std::cout << "tetherd is running\n"
               << "users: " << r["users"] << "\nopen sessions: " << r["open_sessions"]
@@ -170,7 +172,7 @@ int main(int argc, char** argv) {
   user->require_subcommand(1);
   auto* user_add = user->add_subcommand("add", "add a user");
   user_add->add_option("name", username, "user name")->required();
-  user_add->add_option("--role", role, "Administrator or Host (default Host)");
+  user_add->add_option("--role", role, "role name, e.g. Administrator or Host (default Host)");
   user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input");
   user_add->callback([&] { op = "user.add"; args = {{"username", username}, {"role", role}}; need_password = true; });
   user->add_subcommand("list", "list users")->callback([&] { op = "user.list"; });
@@ -204,6 +206,8 @@ int main(int argc, char** argv) {
   auto* reset2fa = user->add_subcommand("reset-2fa", "turn off a user's two-factor authentication (lost device)");
   reset2fa->add_option("name", username, "user name")->required();
   reset2fa->callback([&] { op = "user.reset_two_factor"; args = {{"username", username}}; });
+
+  tether::cli::AddRoleCommands(app, *user, op, args);
 
   auto* session = app.add_subcommand("session", "manage sessions");
   session->require_subcommand(1);

@@ -95,12 +95,15 @@ describe('sessions and session groups', () => {
   });
 
   test('DELETE removes a session and its events; the audit log keeps a record', async () => {
-    const s = await create(host, { type: 'meeting', name: 'Weekly' });
-    const r = await send(host, 'DELETE', `/api/v1/sessions/${s.id}`);
+    // The default Host role creates support sessions only and deletes none.
+    assert.equal((await send(host, 'POST', '/api/v1/sessions', { type: 'meeting', name: 'Weekly' })).status, 403);
+    const s = await create(admin, { type: 'meeting', name: 'Weekly' });
+    assert.equal((await send(host, 'DELETE', `/api/v1/sessions/${s.id}`)).status, 403);
+    const r = await send(admin, 'DELETE', `/api/v1/sessions/${s.id}`);
     assert.equal(r.status, 204, r.body);
     assert.equal((await get(host, `/api/v1/sessions/${s.id}`)).status, 404);
     assert.equal((await get(host, `/api/v1/sessions/${s.id}/events`)).status, 404);
-    assert.equal((await send(host, 'DELETE', `/api/v1/sessions/${s.id}`)).status, 404);
+    assert.equal((await send(admin, 'DELETE', `/api/v1/sessions/${s.id}`)).status, 404);
     const status = JSON.parse((await tether(server, ['--json', 'status'])).stdout);
     assert.ok(status.users >= 2);
   });
@@ -197,7 +200,12 @@ describe('sessions and session groups', () => {
   describe('with a few hundred sessions', () => {
     const made = [];
     before(async () => {
-      // 300 sessions through the REST API, across types, companies and owners.
+      // 300 sessions through the REST API, across types, companies and owners. Hosts may create
+      // every type here.
+      for (const p of ['CreateMeetingSession', 'BuildAccessInstaller']) {
+        const g = await tether(server, ['role', 'grant', 'Host', p]);
+        assert.equal(g.code, 0, g.stderr);
+      }
       const companies = ['Acme', 'Globex', 'Initech', ''];
       for (let i = 0; i < 300; i++) {
         const type = ['support', 'access', 'meeting'][i % 3];

@@ -58,6 +58,8 @@ void RelayBridge::AdmitHost(const std::string& token, const std::string& source,
     relay::Admission admission{a->session.id, a->session.name, a->username, false, /*consent_required=*/true};
     admission.user_id = a->user_id;
     admission.session_type = manager::SessionTypeName(a->session.type);
+    admission.may_end_session = a->may_end_session;
+    admission.may_transfer_files = a->may_transfer_files;
     done(std::move(admission));
   });
 }
@@ -105,6 +107,8 @@ std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& gr
                              grant.consent_required};
   admission.user_id = grant.user_id;
   admission.not_after = grant.not_after;
+  admission.may_end_session = grant.may_end_session;
+  admission.may_transfer_files = grant.may_transfer_files;
   admission.session_type = grant.session_type;
   return relay_->Accept(std::move(link), std::move(admission));
 }

@@ -3,6 +3,8 @@
 // same fields. Secrets (password hashes, token hashes) are never part of a view.
 #include <nlohmann/json.hpp>
 
+#include "base/result.h"
+#include "server/manager/roles.h"
 #include "server/manager/types.h"
 
 namespace tether::manager {
@@ -16,5 +18,10 @@ nlohmann::json GroupJson(const SessionGroup& g);
 nlohmann::json ApiTokenJson(const ApiToken& t);
 // Without the install token or its hash.
 nlohmann::json AccessInstallerJson(const AccessInstaller& a);
+// {"id", "name", "description", "entries": [{"permission", "effect", "group_id"}], ...};
+// group_id is null for a global entry.
+nlohmann::json RoleJson(const Role& r);
+// The inverse of RoleJson's "entries" (at most kMaxRoleEntries); "validation" naming the bad entry.
+Result<std::vector<RoleEntry>> RoleEntriesFromJson(const nlohmann::json& entries);
 
 }  // namespace tether::manager

@@ -106,6 +106,72 @@ json DispatchInstallers(AccessAgents* access, const std::string& default_relay, 
   return Ok({{"installer", AccessInstallerJson(file->installer)}, {"filename", file->filename}, {"file", file->body}});
 }
 
+// The group named by `arg` (a name, ignoring case, or an id); 0 for "" (global).
+Result<int64_t> GroupArg(SessionManager& m, const std::string& arg, const Actor& actor) {
+  if (arg.empty()) return int64_t{0};
+  auto groups = m.Catalog().ListGroups(std::nullopt, actor);
+  if (!groups) return groups.error();
+  for (const auto& g : *groups) {
+    if (AsciiLower(g.name) == AsciiLower(arg) || std::to_string(g.id) == arg) return g.id;
+  }
+  return MakeError("not_found", "no session group '" + arg + "'");
+}
+
+// role.grant, role.deny and role.revoke: one entry added to (or removed from) a role by name.
+json ChangeEntry(SessionManager& m, const std::string& op, const json& args, const Actor& actor) {
+  json err;
+  std::string role_name, perm_name;
+  if (!Arg(args, "role", role_name, err) || !Arg(args, "permission", perm_name, err)) return err;
+  auto role = m.Roles().FindByName(role_name, actor);
+  if (!role) return Fail(role.error());
+  auto perm = ParsePermission(perm_name);
+  if (!perm) return Fail("validation", "unknown permission '" + perm_name.substr(0, 64) + "'");
+  auto group = GroupArg(m, OptArg(args, "group"), actor);
+  if (!group) return Fail(group.error());
+  std::vector<RoleEntry> entries = role->entries;
+  std::erase_if(entries, [&](const RoleEntry& e) { return e.permission == *perm && e.group_id == *group; });
+  if (op != "role.revoke") {
+    entries.push_back({*perm, op == "role.grant" ? Effect::kAllow : Effect::kDeny, *group});
+  } else if (entries.size() == role->entries.size()) {
+    return Fail("not_found", "the role has no such entry");
+  }
+  RoleSpec spec;
+  spec.entries = entries;
+  auto r = m.Roles().Update(role->id, spec, actor);
+  return r ? Ok({{"role", RoleJson(*r)}}) : Fail(r.error());
+}
+
+json DispatchRoles(SessionManager& m, const std::string& op, const json& args, const Actor& actor) {
+  json err;
+  if (op == "role.list") {
+    auto roles = m.Roles().List(actor);
+    if (!roles) return Fail(roles.error());
+    json out = json::array();
+    for (const auto& r : *roles) out.push_back(RoleJson(r));
+    return Ok({{"roles", out}});
+  }
+  if (op == "role.create") {
+    RoleSpec spec;
+    std::string name;
+    if (!Arg(args, "name", name, err)) return err;
+    spec.name = name;
+    spec.description = OptArg(args, "description");
+    auto r = m.Roles().Create(spec, actor);
+    return r ? Ok({{"role", RoleJson(*r)}}) : Fail(r.error());
+  }
+  if (op == "role.grant" || op == "role.deny" || op == "role.revoke") return ChangeEntry(m, op, args, actor);
+  std::string name;
+  if (!Arg(args, "role", name, err)) return err;
+  auto role = m.Roles().FindByName(name, actor);
+  if (!role) return Fail(role.error());
+  if (op == "role.show") return Ok({{"role", RoleJson(*role)}});
+  if (op == "role.delete") {
+    auto st = m.Roles().Delete(role->id, actor);
+    return st ? Ok() : Fail(st.error());
+  }
+  return Fail("validation", "unknown operation '" + op.substr(0, 64) + "'");
+}
+
 json Dispatch(SessionManager& m, const std::string& op, const json& args, const Actor& actor) {
   json err;
   if (op == "token.create" || op == "token.list" || op == "token.revoke") return DispatchTokens(m, op, args, actor);
@@ -188,6 +254,13 @@ json Dispatch(SessionManager& m, const std::string& op, const json& args, const 
     auto r = m.ChangeSecuritySettings(json{{key, value}}, actor);
     return r ? Ok({{"settings", m.Security().Describe()}}) : Fail(r.error());
   }
+  if (op == "user.set-role") {
+    std::string user, role;
+    if (!Arg(args, "username", user, err) || !Arg(args, "role", role, err)) return err;
+    auto st = m.SetUserRole(user, role, actor);
+    return st ? Ok() : Fail(st.error());
+  }
+  if (op.rfind("role.", 0) == 0) return DispatchRoles(m, op, args, actor);
   if (op == "session.create") {
     std::string type, name;
     if (!Arg(args, "type", type, err) || !Arg(args, "name", name, err)) return err;

@@ -8,6 +8,7 @@
 #include "base/result.h"
 #include "server/manager/session_cursor.h"
 #include "server/manager/session_filter.h"
+#include "server/manager/roles.h"
 #include "server/manager/types.h"
 
 namespace tether::manager {
@@ -103,6 +104,24 @@ class SessionGroupRepository {
   virtual Status Delete(int64_t id) = 0;
 };
 
+class RoleRepository {
+ public:
+  virtual ~RoleRepository() = default;
+  // By name (ignoring case), entries in their stored order.
+  virtual std::vector<Role> List() = 0;
+  virtual std::optional<Role> Find(int64_t id) = 0;
+  virtual std::optional<Role> FindByName(const std::string& name) = 0;
+  // Inserts with its entries; "conflict" when the name is taken (ignoring case).
+  virtual Result<Role> Create(const Role& role) = 0;
+  // Writes name, description and entries in one transaction; users holding the role under its
+  // old name follow a rename. "not_found", or "conflict" for a taken name.
+  virtual Status Update(const Role& role) = 0;
+  // "conflict" when a user still holds the role; "not_found".
+  virtual Status Delete(int64_t id) = 0;
+  // Names of the roles with an entry scoped to the group.
+  virtual std::vector<std::string> RolesUsingGroup(int64_t group_id) = 0;
+};
+
 class AuditRepository {
  public:
   virtual ~AuditRepository() = default;
@@ -172,6 +191,7 @@ class Store {
   virtual UserRepository& Users() = 0;
   virtual SessionRepository& Sessions() = 0;
   virtual SessionGroupRepository& Groups() = 0;
+  virtual RoleRepository& Roles() = 0;
   virtual AuditRepository& Audit() = 0;
   virtual WebSessionRepository& WebSessions() = 0;
   virtual SettingsRepository& Settings() = 0;

@@ -32,6 +32,10 @@ Status SessionCatalog::BuildQuery(const SessionListRequest& request, const Actor
   query.type = request.type;
   query.include_ended = request.include_ended;
   query.context = FilterContext{clock_.NowUnix(), actor.name};
+  // Only the sessions the actor may view (their roles' ViewSessionGroup scope).
+  ViewScope scope = authorizer_.ViewScopeOf(actor);
+  if (scope.none) return MakeError("forbidden", "you do not have the ViewSessionGroup permission");
+  if (!scope.filter.empty()) owned.push_back(std::move(scope.filter));
   if (request.group_id) {
     group = store_.Groups().Find(*request.group_id);
     if (!group) return MakeError("not_found", "no such session group");
@@ -200,6 +204,10 @@ Status SessionCatalog::DeleteGroup(int64_t id, const Actor& actor) {
   if (auto st = authorizer_.Check(actor, Permission::kManageSessionGroups); !st) return st;
   auto g = store_.Groups().Find(id);
   if (!g) return MakeError("not_found", "no such session group");
+  // A role entry scoped to the group would lose its meaning (a Deny would stop denying).
+  if (auto roles = store_.Roles().RolesUsingGroup(id); !roles.empty()) {
+    return MakeError("conflict", "the session group is used by the role '" + roles.front() + "'");
+  }
   if (auto st = store_.Groups().Delete(id); !st) return st;
   Audit("session_group.deleted", actor, std::to_string(id) + " \"" + g->name + "\"");
   return {};

@@ -121,21 +121,23 @@ TEST_F(SessionEditsTest, EventsPageAfterAnId) {
 
 TEST_F(SessionEditsTest, DeleteRemovesTheSessionClosesItAndAudits) {
   ASSERT_TRUE(manager_->AddNote(id_, "x", host_).ok());
-  ASSERT_TRUE(manager_->DeleteSession(id_, host_).ok());
+  // The default Host role has no DeleteSession.
+  EXPECT_EQ(manager_->DeleteSession(id_, host_).error().code, "forbidden");
+  ASSERT_TRUE(manager_->DeleteSession(id_, admin_).ok());
   EXPECT_FALSE(manager_->GetSession(id_).has_value());
   EXPECT_TRUE(manager_->Events(id_).empty());
   ASSERT_EQ(observer_.ended.size(), 1u);
-  EXPECT_NE(observer_.ended[0].find("deleted by hank"), std::string::npos);
-  EXPECT_EQ(manager_->DeleteSession(id_, host_).error().code, "not_found");
+  EXPECT_NE(observer_.ended[0].find("deleted by ada"), std::string::npos);
+  EXPECT_EQ(manager_->DeleteSession(id_, admin_).error().code, "not_found");
   bool audited = false;
-  for (const auto& r : store_->Audit().Recent(50)) audited |= r.kind == "session.deleted" && r.actor == "hank";
+  for (const auto& r : store_->Audit().Recent(50)) audited |= r.kind == "session.deleted" && r.actor == "ada";
   EXPECT_TRUE(audited);
 
   // An ended session is deleted without telling the relay again.
-  auto other = manager_->CreateSession(SessionType::kMeeting, "Weekly", "", host_);
+  auto other = manager_->CreateSession(SessionType::kMeeting, "Weekly", "", admin_);
   ASSERT_TRUE(manager_->EndSession(other->id, host_).ok());
   observer_.ended.clear();
-  ASSERT_TRUE(manager_->DeleteSession(other->id, host_).ok());
+  ASSERT_TRUE(manager_->DeleteSession(other->id, admin_).ok());
   EXPECT_TRUE(observer_.ended.empty());
 }
 

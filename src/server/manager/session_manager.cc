@@ -118,17 +118,18 @@ Result<User> SessionManager::AddUser(const std::string& username, const std::str
   if (!IsValidUsername(username)) {
     return MakeError("validation", "user name must be 1-64 letters, digits or . _ - @");
   }
-  if (!IsKnownRole(role)) return MakeError("validation", "unknown role '" + role + "'");
+  auto known = store_.Roles().FindByName(role);
+  if (!known) return MakeError("validation", "unknown role '" + role + "'");
   if (auto st = Policy().Check(password); !st) return st.error();
   auto hash = hasher_.Hash(password);
   if (!hash) return hash.error();
   User u;
   u.username = username;
-  u.role = role;
+  u.role = known->name;
   u.password_hash = *hash;
   u.created_at = u.password_changed_at = clock_.NowUnix();
   auto created = store_.Users().Create(u);
-  if (created) Audit("user.created", actor, username + " as " + role);
+  if (created) Audit("user.created", actor, username + " as " + u.role);
   return created;
 }
 
@@ -138,7 +139,7 @@ Status SessionManager::SetUserDisabled(const std::string& username, bool disable
                                        const Actor& actor) {
   auto u = store_.Users().FindByName(username);
   if (!u) return MakeError("not_found", "no user named '" + username + "'");
-  if (disabled && IsLastAdministrator(*u)) return MakeError("conflict", "the last administrator cannot be disabled");
+  if (disabled && IsLastAdministrator(*u)) return MakeError("last_administrator", "the last administrator cannot be disabled");
   u->disabled = disabled;
   if (auto st = store_.Users().Update(*u); !st) return st;
   if (disabled) EndAccess(*u);
@@ -147,12 +148,28 @@ Status SessionManager::SetUserDisabled(const std::string& username, bool disable
 }
 
 bool SessionManager::IsLastAdministrator(const User& u) {
-  if (u.role != kRoleAdministrator || u.disabled) return false;
-  int enabled_admins = 0;
-  for (const auto& other : store_.Users().List()) {
-    if (other.role == kRoleAdministrator && !other.disabled) ++enabled_admins;
+  if (u.disabled) return false;
+  return !AdministratorRemains(store_, [&](User& other) { return other.id != u.id; });
+}
+
+Status SessionManager::SetUserRole(const std::string& username, const std::string& role, const Actor& actor) {
+  if (auto st = authorizer_.Check(actor, Permission::kAdminister); !st) return st;
+  auto u = store_.Users().FindByName(username);
+  if (!u) return MakeError("not_found", "no user named '" + username + "'");
+  auto known = store_.Roles().FindByName(role);
+  if (!known) return MakeError("validation", "unknown role '" + role + "'");
+  if (!AdministratorRemains(store_, [&](User& other) {
+        if (other.id == u->id) other.role = known->name;
+        return true;
+      })) {
+    return MakeError("last_administrator", "the last administrator cannot lose the Administer permission");
   }
-  return enabled_admins <= 1;
+  const std::string before = u->role;
+  u->role = known->name;
+  if (auto st = store_.Users().Update(*u); !st) return st;
+  EndAccess(*u);
+  Audit("user.role_changed", actor, username + ": " + before + " -> " + u->role);
+  return {};
 }
 
 void SessionManager::EndAccess(const User& u) {
@@ -178,7 +195,7 @@ Status SessionManager::RevokeUser(const std::string& username, const Actor& acto
 Status SessionManager::DeleteUser(const std::string& username, const Actor& actor) {
   auto u = store_.Users().FindByName(username);
   if (!u) return MakeError("not_found", "no user named '" + username + "'");
-  if (IsLastAdministrator(*u)) return MakeError("conflict", "the last administrator cannot be deleted");
+  if (IsLastAdministrator(*u)) return MakeError("last_administrator", "the last administrator cannot be deleted");
   EndAccess(*u);
   if (auto st = store_.Users().Delete(u->id); !st) return st;
   Audit("user.deleted", actor, username);
@@ -498,7 +515,13 @@ Result<SessionManager::HostAdmission> SessionManager::AdmitHostByToken(const std
   auto user = store_.Users().FindById(pending.user_id);
   auto session = store_.Sessions().Find(pending.session_id);
   if (!user || user->disabled || !session || session->ended_at != 0) return refused;
-  return HostAdmission{*session, user->username, user->id};
+  // The rights are those of now, not of when the token was issued.
+  const Actor actor{user->username, source, user->role, user->id};
+  if (!authorizer_.Check(actor, Permission::kJoinSession, &*session)) return refused;
+  HostAdmission admission{*session, user->username, user->id};
+  admission.may_end_session = authorizer_.Check(actor, Permission::kEndSession, &*session).ok();
+  admission.may_transfer_files = authorizer_.Check(actor, Permission::kTransferFiles, &*session).ok();
+  return admission;
 }
 
 }  // namespace tether::manager

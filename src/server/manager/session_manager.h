@@ -17,6 +17,7 @@
 #include "server/manager/password.h"
 #include "server/manager/repositories.h"
 #include "server/manager/security_settings.h"
+#include "server/manager/role_admin.h"
 #include "server/manager/session_catalog.h"
 #include "server/manager/totp.h"
 
@@ -130,6 +131,10 @@ class SessionManager {
   Status RevokeUser(const std::string& username, const Actor& actor);
   // Removes the user after revoking them; the last administrator cannot be removed.
   Status DeleteUser(const std::string& username, const Actor& actor);
+  // Gives the user another role (needs Administer). Their web sessions and live connections end,
+  // so the new rights apply at once. "last_administrator" when no enabled user would keep
+  // Administer; "validation" for an unknown role.
+  Status SetUserRole(const std::string& username, const std::string& role, const Actor& actor);
 
   // --- web sessions ---
   // The same error ("invalid_credentials") for an unknown user, a wrong password, a disabled
@@ -203,6 +208,8 @@ class SessionManager {
   }
   // The session list (paged, filtered, searched) and the session groups.
   SessionCatalog& Catalog() { return catalog_; }
+  // Roles and their permission entries (administrators).
+  RoleAdmin& Roles() { return roles_; }
   // Records `kind` for the session. "guest_connected" and "guest_disconnected" also update the
   // guest's online state and last-seen time.
   Status AppendEvent(const std::string& session_id, const std::string& kind,
@@ -225,6 +232,9 @@ class SessionManager {
     Session session;
     std::string username;
     int64_t user_id = 0;
+    // What the user's role lets them do in this session at the relay.
+    bool may_end_session = false;
+    bool may_transfer_files = false;
   };
   Result<HostAdmission> AdmitHostByToken(const std::string& token, const std::string& source);
   // At most one observer; set during wiring, before any session ends.
@@ -258,15 +268,16 @@ class SessionManager {
   void Audit(const std::string& kind, const Actor& actor, const std::string& detail);
   // Gives the login limiters the lockout settings in force.
   void ApplyLockout(const SecurityValues& v);
-  // Whether `u` is the only enabled administrator.
+  // Whether disabling or removing `u` would leave no enabled user with Administer.
   bool IsLastAdministrator(const User& u);
   // Drops the user's web sessions and tokens and tells the observer.
   void EndAccess(const User& u);
 
   Store& store_;
   const Clock& clock_;
-  Authorizer authorizer_;
+  Authorizer authorizer_{store_, clock_};
   SessionCatalog catalog_{store_, clock_, authorizer_};
+  RoleAdmin roles_{store_, clock_, authorizer_};
   ManagerOptions options_;
   SecuritySettings security_;
   std::mutex settings_mu_;  // orders changes of the security settings

@@ -81,7 +81,7 @@ TEST_F(SessionManagerTest, WebSessionsExpireAndEndWithPasswordChangeOrDisable) {
 
 TEST_F(SessionManagerTest, LastAdministratorCannotBeDisabled) {
   ASSERT_TRUE(manager_->CreateFirstAdministrator("admin", kGood, web_).ok());
-  EXPECT_EQ(manager_->SetUserDisabled("admin", true, web_).error().code, "conflict");
+  EXPECT_EQ(manager_->SetUserDisabled("admin", true, web_).error().code, "last_administrator");
   ASSERT_TRUE(manager_->AddUser("admin2", kRoleAdministrator, kGood, web_).ok());
   EXPECT_TRUE(manager_->SetUserDisabled("admin", true, web_).ok());
 }
@@ -163,7 +163,7 @@ TEST_F(SessionManagerTest, RevokingDisablingAndDeletingEndEverythingTheUserHolds
                                   {bob->id, "bob"}, {bob->id, "bob"}, {bob->id, "bob"}}));
 
   // The last administrator stays.
-  EXPECT_EQ(manager_->DeleteUser("admin", web_).error().code, "conflict");
+  EXPECT_EQ(manager_->DeleteUser("admin", web_).error().code, "last_administrator");
   EXPECT_EQ(manager_->ListUsers().size(), 1u);
   manager_->SetObserver(nullptr);
 }

@@ -2,10 +2,6 @@
 
 namespace tether::manager {
 
-bool IsKnownRole(const std::string& role) {
-  return role == kRoleAdministrator || role == kRoleHost;
-}
-
 bool IsPropertyKey(const std::string& key) {
   for (const char* k : kPropertyKeys) {
     if (key == k) return true;

@@ -8,11 +8,10 @@
 
 namespace tether::manager {
 
-// Built-in roles until configurable roles arrive: Administrator has every permission,
-// Host may create and join attended sessions.
+// The default roles (created by the store's migrations; roles.h): Administrator has every
+// permission, Host does attended support.
 inline constexpr const char* kRoleAdministrator = "Administrator";
 inline constexpr const char* kRoleHost = "Host";
-bool IsKnownRole(const std::string& role);
 
 struct User {
   int64_t id = 0;

@@ -15,6 +15,8 @@ RelayMetrics::RelayMetrics(Metrics& m)
                                         "Input events dropped because the host is view-only")),
       dropped_no_consent(m.Counter("tether_relay_dropped_no_consent_total",
                                    "Host input, clipboard and file frames dropped for want of the guest's consent")),
+      dropped_not_permitted(m.Counter("tether_relay_dropped_not_permitted_total",
+                                      "Host file frames and EndSession requests dropped because the user's role lacks the permission")),
       guest_info_ignored(m.Counter("tether_relay_guest_info_ignored_total",
                                    "GuestInfo messages beyond the first of a guest connection, ignored")),
       thumbnails(m.Counter("tether_relay_thumbnails_total", "Guest screen thumbnails received and kept")),

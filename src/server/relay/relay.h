@@ -64,6 +64,7 @@ struct RelayMetrics {
   Metric& video_dropped;
   Metric& input_dropped_view_only;
   Metric& dropped_no_consent;
+  Metric& dropped_not_permitted;
   Metric& guest_info_ignored;
   Metric& thumbnails;
   Metric& thumbnails_ignored;

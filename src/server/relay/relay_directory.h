@@ -30,6 +30,10 @@ struct Admission {
   // "support", "meeting" or "access" (manager::SessionTypeName). The hosts of a meeting are
   // admitted view-only, whoever admitted them (docs/protocol.md section 5.6).
   std::string session_type = {};
+  // Hosts: what the user's role allows in this session (EndSession, TransferFiles). A host
+  // without them has its EndSession ignored and its file frames dropped.
+  bool may_end_session = true;
+  bool may_transfer_files = true;
 };
 
 // What a guest said about its machine (a checked GuestInfo, docs/protocol.md section 3.1) and

@@ -48,6 +48,8 @@ class RelayEndpoint final : public net::FrameSink,
         std::chrono::steady_clock::duration(last_input_.load(std::memory_order_relaxed)));
   }
   bool IsMeeting() const { return admission_.session_type == "meeting"; }
+  bool MayEndSession() const { return admission_.may_end_session; }
+  bool MayTransferFiles() const { return admission_.may_transfer_files; }
   // Sends a SessionError (with `ended_by` for SESSION_ENDED) and closes the link.
   void Fail(v1::ErrorCode code, const std::string& message,
             v1::EndpointRole ended_by = v1::ENDPOINT_ROLE_UNSPECIFIED);

@@ -430,12 +430,20 @@ void SessionHub::FromHost(RelayEndpoint& from, const wire::FrameHeader& h, const
       } else if (msg->has_end_session()) {
         // A meeting's viewers leave by closing; the meeting ends from the panel or the presenter.
         if (from.IsMeeting()) return;
+        if (!from.MayEndSession()) {  // the role lacks EndSession
+          relay_.Counters().dropped_not_permitted.Add();
+          return;
+        }
         relay_.Directory().EndSession(session_.session_id, from.DisplayName());
       }
       return;
     }
     case wire::Channel::kClipboard:
     case wire::Channel::kFile:
+      if (h.channel == wire::Channel::kFile && !from.MayTransferFiles()) {  // the role lacks TransferFiles
+        relay_.Counters().dropped_not_permitted.Add();
+        return;
+      }
       if (from.view_only) {
         relay_.Counters().input_dropped_view_only.Add();
         return;

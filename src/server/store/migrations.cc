@@ -170,6 +170,47 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
 )sql",
+      // 8: roles with permission entries (Allow/Deny, global or scoped to a session group;
+      // group_id 0 = global). The two built-in roles keep their names, so users keep their role.
+      R"sql(
+CREATE TABLE roles_v8 (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  description TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO roles_v8 (id, name, description) VALUES
+  (1, 'Administrator', 'Every permission'),
+  (2, 'Host', 'Attended support: create support sessions; view, join, edit, end and add notes to sessions');
+INSERT INTO roles_v8 (name, description)
+  SELECT name, description FROM roles WHERE name NOT IN ('Administrator', 'Host');
+DROP TABLE roles;
+ALTER TABLE roles_v8 RENAME TO roles;
+CREATE TABLE role_entries (
+  role_id INTEGER NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  permission TEXT NOT NULL,
+  effect TEXT NOT NULL CHECK (effect IN ('allow', 'deny')),
+  group_id INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (role_id, position)
+);
+CREATE INDEX role_entries_group ON role_entries (group_id) WHERE group_id <> 0;
+INSERT INTO role_entries (role_id, position, permission, effect) VALUES
+  (1, 0, 'Administer', 'allow'), (1, 1, 'ManageSessionGroups', 'allow'),
+  (1, 2, 'CreateSupportSession', 'allow'), (1, 3, 'CreateMeetingSession', 'allow'),
+  (1, 4, 'BuildAccessInstaller', 'allow'), (1, 5, 'ManageSharedToolbox', 'allow'),
+  (1, 6, 'ViewSessionGroup', 'allow'), (1, 7, 'JoinSession', 'allow'),
+  (1, 8, 'HostSessionWithoutConsent', 'allow'), (1, 9, 'TransferFiles', 'allow'),
+  (1, 10, 'RunCommandOutsideSession', 'allow'), (1, 11, 'EditSession', 'allow'),
+  (1, 12, 'DeleteSession', 'allow'), (1, 13, 'EndSession', 'allow'),
+  (1, 14, 'TransferSession', 'allow'), (1, 15, 'AddNoteToSession', 'allow'),
+  (1, 16, 'ViewSessionGuestScreenshot', 'allow'),
+  (2, 0, 'CreateSupportSession', 'allow'), (2, 1, 'ViewSessionGroup', 'allow'),
+  (2, 2, 'JoinSession', 'allow'), (2, 3, 'EditSession', 'allow'), (2, 4, 'EndSession', 'allow'),
+  (2, 5, 'AddNoteToSession', 'allow'), (2, 6, 'TransferFiles', 'allow'),
+  (2, 7, 'ViewSessionGuestScreenshot', 'allow');
+)sql",
   };
   return kMigrations;
 }

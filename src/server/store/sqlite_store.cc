@@ -19,6 +19,7 @@ SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db)
       users_(MakeSqliteUsers(*db_)),
       sessions_(MakeSqliteSessions(*db_)),
       groups_(MakeSqliteGroups(*db_)),
+      roles_(MakeSqliteRoles(*db_)),
       audit_(MakeSqliteAudit(*db_)),
       web_sessions_(MakeSqliteWebSessions(*db_)),
       settings_(MakeSqliteSettings(*db_)),

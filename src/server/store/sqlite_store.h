@@ -18,6 +18,7 @@ class SqliteStore final : public manager::Store {
   manager::UserRepository& Users() override { return *users_; }
   manager::SessionRepository& Sessions() override { return *sessions_; }
   manager::SessionGroupRepository& Groups() override { return *groups_; }
+  manager::RoleRepository& Roles() override { return *roles_; }
   manager::AuditRepository& Audit() override { return *audit_; }
   manager::WebSessionRepository& WebSessions() override { return *web_sessions_; }
   manager::SettingsRepository& Settings() override { return *settings_; }
@@ -32,6 +33,7 @@ class SqliteStore final : public manager::Store {
   std::unique_ptr<manager::UserRepository> users_;
   std::unique_ptr<manager::SessionRepository> sessions_;
   std::unique_ptr<manager::SessionGroupRepository> groups_;
+  std::unique_ptr<manager::RoleRepository> roles_;
   std::unique_ptr<manager::AuditRepository> audit_;
   std::unique_ptr<manager::WebSessionRepository> web_sessions_;
   std::unique_ptr<manager::SettingsRepository> settings_;
@@ -43,6 +45,7 @@ class SqliteStore final : public manager::Store {
 std::unique_ptr<manager::UserRepository> MakeSqliteUsers(SqliteDb& db);
 std::unique_ptr<manager::SessionRepository> MakeSqliteSessions(SqliteDb& db);
 std::unique_ptr<manager::SessionGroupRepository> MakeSqliteGroups(SqliteDb& db);
+std::unique_ptr<manager::RoleRepository> MakeSqliteRoles(SqliteDb& db);
 std::unique_ptr<manager::AuditRepository> MakeSqliteAudit(SqliteDb& db);
 std::unique_ptr<manager::WebSessionRepository> MakeSqliteWebSessions(SqliteDb& db);
 std::unique_ptr<manager::SettingsRepository> MakeSqliteSettings(SqliteDb& db);

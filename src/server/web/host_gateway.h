@@ -22,6 +22,10 @@ struct HostGrant {
   // The guest must allow this host first; false only where the Authorizer grants
   // HostSessionWithoutConsent (access sessions).
   bool consent_required = true;
+  // The user's role in this session: EndSession (the viewer's End session) and TransferFiles
+  // (the file channel). The relay drops what is not allowed.
+  bool may_end_session = false;
+  bool may_transfer_files = false;
 };
 
 class HostGateway {

@@ -259,6 +259,7 @@ const std::string& OpenApiDocument() {
     json doc = Build();
     AddSessionCatalogPaths(doc);
     AddTokenPaths(doc);
+    AddRolePaths(doc);
     AddBearerAlternatives(doc);
     return doc.dump();
   }();

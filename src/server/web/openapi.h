@@ -14,5 +14,7 @@ void AddSessionCatalogPaths(nlohmann::json& doc);
 // last: every operation behind a login that a token may call also accepts `bearer`.
 void AddTokenPaths(nlohmann::json& doc);
 void AddBearerAlternatives(nlohmann::json& doc);
+// Adds /roles and /users (openapi_roles.cc).
+void AddRolePaths(nlohmann::json& doc);
 
 }  // namespace tether::web

@@ -3,43 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "server/web/openapi.h"
+#include "server/web/openapi_schema.h"
 
 namespace tether::web {
-namespace {
 
 using nlohmann::json;
-
-json Ref(const char* name) { return {{"$ref", std::string("#/components/schemas/") + name}}; }
-
-json Errors(json r, std::initializer_list<const char*> codes) {
-  for (const char* code : codes) {
-    r[code] = {{"description", "error"}, {"content", {{"application/json", {{"schema", Ref("Error")}}}}}};
-  }
-  return r;
-}
-
-json Ok(const char* code, json schema) {
-  json r = json::object();
-  r[code] = {{"description", "success"}};
-  if (!schema.is_null()) r[code]["content"] = {{"application/json", {{"schema", std::move(schema)}}}};
-  return r;
-}
-
-json Object(json properties) { return {{"type", "object"}, {"properties", std::move(properties)}}; }
-
-json Query(const char* name, json schema, const char* description) {
-  return {{"name", name}, {"in", "query"}, {"schema", std::move(schema)}, {"description", description}};
-}
-
-json Path(const char* name, json schema) {
-  return {{"name", name}, {"in", "path"}, {"required", true}, {"schema", std::move(schema)}};
-}
-
-json JsonBody(json schema) {
-  return {{"required", true}, {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
-}
-
-}  // namespace
+using namespace openapi;  // NOLINT: the document builders
 
 void AddSessionCatalogPaths(json& doc) {
   const json str = {{"type", "string"}};

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/manager/json_views.h"
+#include "server/manager/roles.h"
 #include "server/web/web_app.h"
 #include "server/web/json_body.h"
 
@@ -37,7 +38,7 @@ HttpResponse WebApp::CreateSession(const HttpRequest& req, const Params&) {
   auto str = [&](const char* k) { return StringField(body, k); };
   auto type = manager::ParseSessionType(str("type").empty() ? "support" : str("type"));
   if (!type) return HttpResponse::Error(400, "validation", "type must be support, meeting or access");
-  if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kCreateSession); !st) {
+  if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::CreatePermissionFor(*type)); !st) {
     return ErrorResponse(st.error());
   }
   auto s = manager_.CreateSession(*type, str("name"), str("code"), ActorOf(*ctx, req));

@@ -31,6 +31,13 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"POST", "/api/v1/auth/totp/confirm", &WebApp::ConfirmTotp},
       {"POST", "/api/v1/auth/totp/disable", &WebApp::DisableTotp},
       {"POST", "/api/v1/users/{}/unlock", &WebApp::UnlockUser},
+      {"GET", "/api/v1/users", &WebApp::ListUsers},
+      {"PATCH", "/api/v1/users/{}", &WebApp::UpdateUser},
+      {"GET", "/api/v1/roles", &WebApp::ListRoles},
+      {"POST", "/api/v1/roles", &WebApp::CreateRole},
+      {"GET", "/api/v1/roles/{}", &WebApp::GetRole},
+      {"PATCH", "/api/v1/roles/{}", &WebApp::UpdateRole},
+      {"DELETE", "/api/v1/roles/{}", &WebApp::DeleteRole},
       {"GET", "/api/v1/sessions", &WebApp::ListSessions},
       {"POST", "/api/v1/sessions", &WebApp::CreateSession},
       {"GET", "/api/v1/sessions/{}", &WebApp::GetSession},
@@ -167,8 +174,10 @@ WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
   d.grant = HostGrant{session->id, session->name, ctx->user.username, false, ctx->user.id, ctx->expires_at,
                       manager::SessionTypeName(session->type)};
   // Access sessions: whoever holds HostSessionWithoutConsent joins without asking (docs/access.md).
-  d.grant->consent_required =
-      !manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kHostSessionWithoutConsent, &*session);
+  const auto actor = ActorOf(*ctx, req);
+  d.grant->consent_required = !manager_.Authorize(actor, manager::Permission::kHostSessionWithoutConsent, &*session);
+  d.grant->may_end_session = manager_.Authorize(actor, manager::Permission::kEndSession, &*session).ok();
+  d.grant->may_transfer_files = manager_.Authorize(actor, manager::Permission::kTransferFiles, &*session).ok();
   return d;
 }
 

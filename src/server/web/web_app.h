@@ -105,6 +105,14 @@ class WebApp {
   HttpResponse ConfirmTotp(const HttpRequest&, const Params&);
   HttpResponse DisableTotp(const HttpRequest&, const Params&);
   HttpResponse UnlockUser(const HttpRequest&, const Params&);
+  // role_handlers.cc
+  HttpResponse ListRoles(const HttpRequest&, const Params&);
+  HttpResponse CreateRole(const HttpRequest&, const Params&);
+  HttpResponse GetRole(const HttpRequest&, const Params&);
+  HttpResponse UpdateRole(const HttpRequest&, const Params&);
+  HttpResponse DeleteRole(const HttpRequest&, const Params&);
+  HttpResponse ListUsers(const HttpRequest&, const Params&);
+  HttpResponse UpdateUser(const HttpRequest&, const Params&);
   // catalog_handlers.cc
   HttpResponse ListSessions(const HttpRequest&, const Params&);
   HttpResponse ListGroups(const HttpRequest&, const Params&);
