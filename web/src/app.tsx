@@ -1,5 +1,6 @@
 import { TokensPage } from './account/TokensPage';
 import { AdminPage } from './admin/AdminPage';
+import { RolesPage } from './admin/RolesPage';
 import { ChangePasswordPage } from './auth/ChangePasswordPage';
 import { LoginPage } from './auth/LoginPage';
 import { SetupPage } from './auth/SetupPage';
@@ -23,6 +24,7 @@ export function App() {
     case '/password': return <ChangePasswordPage />;
     case '/two-factor': return <TwoFactorPage />;
     case '/tokens': return <TokensPage />;
+    case '/roles': return <RolesPage />;
     case '/setup': return <SetupPage />;
     case '/guest': return <GuestPage />;
     default:

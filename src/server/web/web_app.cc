@@ -71,6 +71,7 @@ WebApp::WebApp(manager::SessionManager& manager, Metrics& metrics, const StaticF
       {"GET", "/two-factor", &WebApp::UiPage},
       {"GET", "/tokens", &WebApp::UiPage},
       {"GET", "/admin", &WebApp::UiPage},
+      {"GET", "/roles", &WebApp::UiPage},
       {"GET", "/guest", &WebApp::UiPage},
       {"GET", "/sessions/{}/view", &WebApp::UiPage},
       {"GET", "/assets/{}", &WebApp::Asset},

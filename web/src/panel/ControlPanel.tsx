@@ -168,6 +168,7 @@ export function ControlPanel() {
         <span class="user" aria-label="Logged in as">{user.username}</span>
         <a href="/tokens">API tokens</a>
         {isAdmin && <a href="/admin">Administration</a>}
+        {isAdmin && <a href="/roles">Roles</a>}
         <a href="/two-factor">Two-factor</a>
         <a href="/password">Change password</a>
         <button type="button" onClick={logout}>Log out</button>
