@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { assertUiBuilt, launchChromium } from '../lib/browser.mjs';
+import { assertUiBuilt, launchChromium, loggedInPage } from '../lib/browser.mjs';
 import { setupAdmin, startTetherd, strongPassword, tether, tetherdBin } from '../lib/tetherd.mjs';
 
 const STEP_TIMEOUT = 15000;
@@ -28,20 +28,7 @@ after(async () => {
   }
 });
 
-async function loggedIn(username) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  await page.goto(new URL('/login', server.baseUrl).href);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(strongPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((u) => u.pathname === '/', { timeout: STEP_TIMEOUT });
-  await page.getByRole('tab', { name: 'Support' }).waitFor();
-  return { context, page, problems };
-}
+const loggedIn = (username) => loggedInPage(browser, server, username, { timeout: STEP_TIMEOUT });
 
 test('an administrator changes a setting on the administration page; it is there after a reload', { timeout: 120000 }, async () => {
   const { context, page, problems } = await loggedIn('admin');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { repoRoot } from './tetherd.mjs';
+import { repoRoot, strongPassword } from './tetherd.mjs';
 
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const artifactsDir = path.join(repoRoot, 'tests', 'e2e', 'artifacts');
@@ -36,4 +36,21 @@ export function launchChromiumProfile(profileDir, options = {}) {
   return loadPlaywright().chromium.launchPersistentContext(profileDir, {
     executablePath: chromiumPath, headless: true, args: chromiumArgs, ...options,
   });
+}
+
+// A new browser context (its own cookies) logged in to the control panel as `username`; page
+// errors are collected in `problems` so a test can require that there were none.
+export async function loggedInPage(browser, server, username, { password = strongPassword, timeout = 15000 } = {}) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  context.setDefaultTimeout(timeout);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  await page.goto(new URL('/login', server.baseUrl).href);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((u) => u.pathname === '/', { timeout });
+  await page.getByRole('tab', { name: 'Support' }).waitFor();
+  return { context, page, problems };
 }

@@ -1,12 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, type ApiToken, type TokenList } from '../api/client';
+import { api, type ApiToken, type TokenList } from '../api/client';
 import { Alert, Field } from '../ui/components';
-import { redirect } from '../ui/nav';
+import { useAction } from '../ui/action';
 import { dateOf, expiryChoices, tokenFormError } from './tokens';
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 // The secret of a token just made: shown once, with a copy button, until the user closes it.
 function SecretDialog({ secret, onClose }: { secret: string; onClose: () => void }) {
@@ -38,24 +34,11 @@ export function TokensPage() {
   const [scope, setScope] = useState<string[]>([]);
   const [days, setDays] = useState(30);
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, run } = useAction();
   const [admin, setAdmin] = useState(false);
   const [owner, setOwner] = useState('');   // whose tokens are listed; '' = mine
   const [ownerInput, setOwnerInput] = useState('');
 
-  async function run(action: () => Promise<void>) {
-    setError(null);
-    setBusy(true);
-    try {
-      await action();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return redirect('/login');
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
   const reload = async (who = owner) => setList(await api.listTokens(who));
 
   useEffect(() => {

@@ -1,15 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, type SessionGroup } from '../api/client';
+import { api, type SessionGroup } from '../api/client';
 import { Alert } from '../ui/components';
-import { redirect } from '../ui/nav';
+import { useAction } from '../ui/action';
 import {
   blankEntry, createRole, deleteRole, listRoles, saveRole, withPermission,
   type PermissionInfo, type Role, type RoleEntry,
 } from './roles';
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 // /roles (administrators): the roles, and for the chosen one its entries — permission, Allow or
 // Deny, and the scope (every session or one session group). Deny wins; the server enforces it
@@ -20,21 +16,8 @@ export function RolesPage() {
   const [groups, setGroups] = useState<SessionGroup[]>([]);
   const [draft, setDraft] = useState<Role | null>(null);
   const [newName, setNewName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useAction();
 
-  async function run(action: () => Promise<void>) {
-    setError(null);
-    setBusy(true);
-    try {
-      await action();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return redirect('/login');
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
   const reload = async (select?: number) => {
     const r = await listRoles();
     setRoles(r.roles);
@@ -44,6 +27,7 @@ export function RolesPage() {
   };
   useEffect(() => {
     void run(async () => {
+      await api.me();  // a fresh page load: this gives the client the CSRF token for changes
       await reload();
       setGroups(await api.listGroups());
     });

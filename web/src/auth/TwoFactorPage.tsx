@@ -1,16 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, type User } from '../api/client';
+import { api, type User } from '../api/client';
 import { Alert, AuthCard, Field } from '../ui/components';
+import { useAction } from '../ui/action';
 import { go, redirect } from '../ui/nav';
 
 type Step =
   | { kind: 'idle' }
   | { kind: 'scan'; secret: string; qrSvg: string }
   | { kind: 'codes'; codes: string[] };
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 // /two-factor: turn two-factor authentication (an authenticator app) on or off. The server draws
 // the QR code; the secret and the recovery codes are shown once and never again.
@@ -19,8 +16,7 @@ export function TwoFactorPage() {
   const [step, setStep] = useState<Step>({ kind: 'idle' });
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useAction();
 
   useEffect(() => {
     api.me().then((info) => setUser(info.user)).catch(() => redirect('/login'));
@@ -28,18 +24,6 @@ export function TwoFactorPage() {
 
   if (!user) return <AuthCard title="Two-factor authentication"><p class="muted">Loading…</p></AuthCard>;
 
-  async function run(action: () => Promise<void>) {
-    setError(null);
-    setBusy(true);
-    try {
-      await action();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return redirect('/login');
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const start = () => run(async () => {
     const e = await api.beginTotp();

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { messageOf } from '../ui/action';
 import { ApiError, api, type Session, type SessionGroup, type SessionType, type Subgroup, type User } from '../api/client';
 import { Alert } from '../ui/components';
 import { go, redirect } from '../ui/nav';
@@ -35,10 +36,6 @@ function authLost(err: unknown): boolean {
     return true;
   }
   return false;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function nowSeconds(): number {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { messageOf } from '../ui/action';
 import { PROPERTY_KEYS, api, type PropertyKey, type Session, type SessionEvent } from '../api/client';
 import { Alert, Field } from '../ui/components';
 import { go } from '../ui/nav';
@@ -19,10 +20,6 @@ interface Props {
 const PROPERTY_LABELS: Record<PropertyKey, string> = {
   company: 'Company', site: 'Site', department: 'Department', tag: 'Tag',
 };
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 // The detail pane of one session: actions, guest information, a thumbnail area, the editable
 // name and custom properties, notes and the timeline of events.
