@@ -5,7 +5,8 @@
 #   1. in process (bench/session_list_bench.cc): our keyset query against LIMIT/OFFSET on the same
 #      SQL and against the baseline, a naive full scan with in-memory filtering — p50/p95 and the
 #      ratio naive/keyset;
-#   2. over HTTPS against the real tetherd (bench/session_list.mjs): p50/p95 per scenario, with
+#   2. over HTTPS against the real tetherd (bench/session_list.mjs): p50/p95 per scenario (also
+#      as hosts whose roles are scoped to session groups), with
 #      GET /healthz on the same keep-alive connection as the floor.
 # Usage: bench/session_list.sh [SESSIONS] [REPEAT]   TETHER_BUILD_DIR picks the build (default
 #        build/; use a Release build for figures).
