@@ -159,5 +159,21 @@ TEST_F(AuthorizerTest, LastAdministratorIsKept) {
   EXPECT_EQ(manager_->Roles().Delete(host_role->id, admin_).error().code, "last_administrator");
 }
 
+
+TEST_F(AuthorizerTest, TwoFactorForAdministratorsFollowsTheAdministerPermission) {
+  MakeRole("Operators", {{Permission::kAdminister, Effect::kAllow, 0}});
+  ASSERT_TRUE(manager_->ChangeSecuritySettings(nlohmann::json{{"security.two_factor", "administrators"}}, admin_).ok());
+  User op;
+  op.id = 3;
+  op.username = "olga";
+  op.role = "Operators";
+  User host;
+  host.id = 4;
+  host.username = "hank";
+  host.role = kRoleHost;
+  EXPECT_TRUE(manager_->TwoFactorRequired(op));
+  EXPECT_FALSE(manager_->TwoFactorRequired(host));
+}
+
 }  // namespace
 }  // namespace tether::manager

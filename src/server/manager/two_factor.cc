@@ -51,7 +51,11 @@ void ClearTwoFactor(User& u) {
 bool SessionManager::TwoFactorRequired(const User& user) const {
   switch (security_.Get().two_factor) {
     case TwoFactorPolicy::kOff: return false;
-    case TwoFactorPolicy::kAdministrators: return user.role == kRoleAdministrator;
+    case TwoFactorPolicy::kAdministrators: {
+      // An administrator is whoever's role allows Administer, whatever the role is called.
+      const Actor as_user{user.username, "", user.role, user.id};
+      return authorizer_.Check(as_user, Permission::kAdminister).ok();
+    }
     case TwoFactorPolicy::kEveryone: return true;
   }
   return true;
