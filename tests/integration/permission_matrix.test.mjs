@@ -83,16 +83,19 @@ const OPERATIONS = {
 // JoinSession, a host's EndSession control needs EndSession, its file frames TransferFiles.
 const RELAY_ACTIONS = { 'viewer join': 'JoinSession', 'EndSession control': 'EndSession', 'file frame': 'TransferFiles' };
 // Consent is the guest's question: HostSessionWithoutConsent only skips it on access sessions
-// (consent.test.mjs); viewing, input, clipboard and monitor choice follow the viewer grant.
+// (access.test.mjs); viewing, input, clipboard and monitor choice follow the viewer grant.
 const ELSEWHERE = ['HostSessionWithoutConsent'];
 
 describe('permission matrix', () => {
   let server, admin, everything, permissions, groupA;
   const users = {};  // variant -> login
+  const tokens = {};  // permission -> API token of the all-permission user, scoped without it
   const guests = [];
   let serial = 0;
   const headersOf = (who) => ({ cookie: who.cookie, 'x-csrf-token': who.csrf });
   const call = (who, [method, path, body]) => request(server, method, path, { headers: headersOf(who), body });
+  const callWithToken = (secret, [method, path, body]) =>
+    request(server, method, path, { headers: { authorization: `Bearer ${secret}` }, body });
   const asAdmin = async (method, path, body, want) => {
     const r = await call(admin, [method, path, body]);
     if (want) assert.equal(r.status, want, `${method} ${path}: ${r.body}`);
@@ -155,11 +158,18 @@ describe('permission matrix', () => {
     await makeRole('Everything', all);
     everything = await makeUser('all', 'Everything');
     await addUser(server, 'victim', 'Host');
+    const full = await call(everything, ['POST', '/api/v1/tokens', { name: 'everything', scope: all.map((e) => e.permission), expires_days: 1 }]);
+    assert.equal(full.status, 201, full.body);
+    tokens.everything = full.json.secret;
     for (const p of permissions) {
       if (RESERVED.includes(p.name)) continue;
       const others = all.filter((e) => e.permission !== p.name);
       await makeRole(`No ${p.name}`, others);
       await makeRole(`Denied ${p.name}`, [...all, { permission: p.name, effect: 'deny' }]);
+      const scope = all.map((e) => e.permission).filter((x) => x !== p.name);
+      const token = await call(everything, ['POST', '/api/v1/tokens', { name: `no ${p.name}`, scope, expires_days: 1 }]);
+      assert.equal(token.status, 201, token.body);
+      tokens[p.name] = token.json.secret;
       users[`no ${p.name}`] = await makeUser(`no-${p.name}`, `No ${p.name}`);
       users[`denied ${p.name}`] = await makeUser(`denied-${p.name}`, `Denied ${p.name}`);
       if (!p.global) {
@@ -184,7 +194,7 @@ describe('permission matrix', () => {
     for (const p of covered) assert.ok(permissions.some((x) => x.name === p), `${p} is not a permission of the server`);
   });
 
-  test('every operation is refused without its permission (missing or denied) and changes nothing; allowed with it', async () => {
+  test('every operation is refused without its permission (missing, denied or outside a token\'s scope) and changes nothing; allowed with it', async () => {
     let refused = 0;
     for (const [op, entry] of Object.entries(OPERATIONS)) {
       for (const c of entry.cases ?? []) {
@@ -198,11 +208,19 @@ describe('permission matrix', () => {
           assert.deepEqual(await t.read(), before, `${op} as "${variant}" changed its target`);
           refused++;
         }
+        if (c.target !== 'token') {  // token management never accepts tokens (route_matrix.test.mjs)
+          const r = await callWithToken(tokens[c.perm], c.call(t));
+          assert.deepEqual([r.status, r.json?.error], [403, 'forbidden'], `${op} with a token scoped without ${c.perm}: ${r.body}`);
+          assert.deepEqual(await t.read(), before, `${op} with a token scoped without ${c.perm} changed its target`);
+          refused++;
+          const allowed = await callWithToken(tokens.everything, c.call(await target(c.target)));
+          assert.equal(allowed.status, c.ok ?? 200, `${op} with a token of every permission: ${allowed.status} ${allowed.body}`);
+        }
         const ok = await call(everything, c.call(t));
         assert.equal(ok.status, c.ok ?? 200, `${op} with every permission: ${ok.status} ${ok.body}`);
       }
     }
-    assert.ok(refused >= 60, `only ${refused} refusals checked`);
+    assert.ok(refused >= 90, `only ${refused} refusals checked`);
   });
 
   test('without ViewSessionGroup the session is hidden from every session operation', async () => {
