@@ -3,12 +3,17 @@
 // permission — once because their role has every other permission, once because a Deny takes it
 // back — with valid CSRF tokens and real target objects. Each call must be refused and leave its
 // target as it was; the same call by a user holding every permission must succeed. Group-scoped
-// permissions are also checked inside and outside the group they are allowed on. An operation
-// the document gains without an entry here fails the test.
+// permissions are also checked inside and outside the group they are allowed on, and every call
+// is made again with an API token whose scope lacks the permission. An operation the document
+// gains without an entry here fails the test.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { addUser, login, request, setupAdmin, startTetherd, strongPassword } from '../lib/tetherd.mjs';
-import { CONTROL, CONTROL_KIND, allowEveryHost, connectRelay, consentGranted, field, frame, guestHello } from '../lib/wire.mjs';
+import crypto from 'node:crypto';
+import {
+  CONTROL, CONTROL_KIND, allowEveryHost, connectRelay, consentGranted, field, frame, guestHello, msg, parse,
+} from '../lib/wire.mjs';
+import { buildInstaller, identityProof, rawPublicKey } from '../lib/access.mjs';
 import { joinViewer, metric } from '../lib/relay_session.mjs';
 
 const FILE = 4;  // the relay's file channel
@@ -82,9 +87,10 @@ const OPERATIONS = {
 // Relay actions -> permission (session_hub.cc / web_app.cc): joining as a viewer needs
 // JoinSession, a host's EndSession control needs EndSession, its file frames TransferFiles.
 const RELAY_ACTIONS = { 'viewer join': 'JoinSession', 'EndSession control': 'EndSession', 'file frame': 'TransferFiles' };
-// Consent is the guest's question: HostSessionWithoutConsent only skips it on access sessions
-// (access.test.mjs); viewing, input, clipboard and monitor choice follow the viewer grant.
-const ELSEWHERE = ['HostSessionWithoutConsent'];
+// Joining an access session without the guest's consent needs HostSessionWithoutConsent;
+// viewing, input, clipboard and monitor choice follow the viewer grant (and its view-only state).
+RELAY_ACTIONS['access join without consent'] = 'HostSessionWithoutConsent';
+const ELSEWHERE = [];
 
 describe('permission matrix', () => {
   let server, admin, everything, permissions, groupA;
@@ -291,6 +297,36 @@ describe('permission matrix', () => {
         assert.equal(await metric(server, DROPPED), before + 1, variant);
         assert.equal(await ended(t), false, `${variant} ended the session`);
       }
+      host.close();
+    }
+  });
+
+  // An access agent speaking the wire protocol itself: enrols a fresh key with the installer's
+  // token; resolves the agent's connection and its session id.
+  async function accessAgent(company) {
+    const made = await buildInstaller(server, admin, { name: `Access ${++serial}`, properties: { company } });
+    assert.equal(made.status, 201, made.body);
+    const token = JSON.parse(Buffer.from(JSON.parse(made.body).payload, 'base64')).join_token;
+    const { privateKey } = crypto.generateKeyPairSync('ed25519');
+    const agent = await connectRelay(server);
+    guests.push(agent);
+    agent.send(frame(CONTROL, field(1, msg(field(1, 1), field(3, 1), field(10, rawPublicKey(privateKey)),
+      field(11, identityProof(privateKey, agent.channelBinding())), field(12, token)))));
+    await agent.control(CONTROL_KIND.welcome);
+    const info = parse(parse((await agent.control(CONTROL_KIND.session_info)).payload)[11][0]);
+    return { agent, id: info[1][0].toString('utf8') };
+  }
+
+  test('relay: joining an access session without a consent question needs HostSessionWithoutConsent', async () => {
+    const inside = await accessAgent('Acme');
+    const outside = await accessAgent('Globex');
+    const cases = [['no HostSessionWithoutConsent', inside, true], ['denied HostSessionWithoutConsent', inside, true],
+      ['HostSessionWithoutConsent in A', outside, true], ['HostSessionWithoutConsent in A', inside, false], ['all', inside, false]];
+    for (const [variant, { agent, id }, asked] of cases) {
+      const question = agent.next((f) => f.channel === CONTROL && f.payload[0] >> 3 === CONTROL_KIND.consent_request, 1500)
+        .then(() => true, () => false);
+      const host = await joinViewer(server, id, variant === 'all' ? everything : users[variant]);
+      assert.equal(await question, asked, `${variant} on the ${id === inside.id ? 'inside' : 'outside'} session`);
       host.close();
     }
   });
