@@ -99,19 +99,19 @@ void AddSessionCatalogPaths(json& doc) {
                {"security", cookie},
                {"parameters", json::array({Query("type", {{"enum", {"support", "meeting", "access"}}}, "a tab")})},
                {"responses", Errors(Ok("200", Object({{"groups", {{"type", "array"}, {"items", Ref("SessionGroup")}}}})),
-                                    {"400", "401"})}}},
-      {"post", {{"summary", "Create a group (Administrators)"},
+                                    {"400", "401", "403"})}}},
+      {"post", {{"summary", "Create a group (ManageSessionGroups)"},
                 {"security", csrf},
                 {"requestBody", JsonBody(Ref("SessionGroupInput"))},
                 {"responses", Errors(Ok("201", Object({{"group", Ref("SessionGroup")}})), {"401", "403", "409", "413"})}}}};
   paths["/session-groups"]["post"]["responses"]["400"] = filter_error;
   paths["/session-groups/{id}"] = {
       {"get", {{"summary", "One group"}, {"security", cookie}, {"parameters", group_id},
-               {"responses", Errors(Ok("200", Object({{"group", Ref("SessionGroup")}})), {"401", "404"})}}},
-      {"patch", {{"summary", "Change a group (Administrators); absent fields stay"}, {"security", csrf},
+               {"responses", Errors(Ok("200", Object({{"group", Ref("SessionGroup")}})), {"401", "403", "404"})}}},
+      {"patch", {{"summary", "Change a group (ManageSessionGroups); absent fields stay"}, {"security", csrf},
                  {"parameters", group_id}, {"requestBody", JsonBody(Ref("SessionGroupInput"))},
                  {"responses", Errors(Ok("200", Object({{"group", Ref("SessionGroup")}})), {"401", "403", "404", "409", "413"})}}},
-      {"delete", {{"summary", "Delete a group (Administrators)"}, {"security", csrf}, {"parameters", group_id},
+      {"delete", {{"summary", "Delete a group (ManageSessionGroups)"}, {"security", csrf}, {"parameters", group_id},
                   {"responses", Errors(Ok("204", nullptr), {"401", "403", "404"})}}}};
   paths["/session-groups/{id}"]["patch"]["responses"]["400"] = filter_error;
   json sub_params = json::array({Path("id", integer)});
