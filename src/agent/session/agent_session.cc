@@ -82,7 +82,9 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   bool ending = false;  // the guest pressed End session
 
   // Current connection (io thread only).
-  std::unique_ptr<asio::ssl::stream<tcp::socket>> stream;
+  // Shared with the write loop, which keeps its connection's stream alive until its write in
+  // flight completes: Main() drops the stream as soon as the connection ends.
+  std::shared_ptr<asio::ssl::stream<tcp::socket>> stream;
   std::deque<std::string> out;
   bool writing = false;
   bool connected = false;
@@ -105,17 +107,20 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
   awaitable<void> WriteLoop() {
     writing = true;
     auto self = shared_from_this();
-    while (!out.empty() && stream) {
+    const auto s = stream;  // this connection's stream, alive until the loop ends
+    while (!out.empty() && s && s == stream) {
       std::string frame = std::move(out.front());
       out.pop_front();
-      auto [ec, n] = co_await asio::async_write(*stream, asio::buffer(frame), kNoThrow);
+      auto [ec, n] = co_await asio::async_write(*s, asio::buffer(frame), kNoThrow);
       if (ec) {
         boost::system::error_code ignored;
-        if (stream) stream->lowest_layer().close(ignored);
+        s->lowest_layer().close(ignored);
         break;
       }
     }
     writing = false;
+    // Frames queued for a newer connection while this loop finished the old one's last write.
+    if (!out.empty() && connected && stream && stream != s) asio::co_spawn(io, WriteLoop(), asio::detached);
   }
 
   void SendControl(const v1::ControlMessage& msg) { Queue(wire::EncodeControlFrame(msg)); }
@@ -245,7 +250,7 @@ struct AgentSession::Impl : std::enable_shared_from_this<Impl> {
       log->warn("cannot resolve {}: {}", options.host, rec.message());
       co_return Outcome::kRetry;
     }
-    stream = std::make_unique<asio::ssl::stream<tcp::socket>>(io, ssl_ctx);
+    stream = std::make_shared<asio::ssl::stream<tcp::socket>>(io, ssl_ctx);
     asio::steady_timer deadline(io);
     auto arm = [&](std::chrono::seconds d) {
       deadline.expires_after(d);
