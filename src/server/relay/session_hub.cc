@@ -4,21 +4,13 @@
 
 #include "server/relay/guest_info_check.h"
 #include "server/relay/relay_endpoint.h"
-#include "server/relay/thumbnail_check.h"
+#include "server/relay/session_hub_frames.h"
 #include "wire/control.h"
 
 namespace tether::relay {
 namespace {
 
 constexpr auto kRefreshInterval = std::chrono::milliseconds(200);
-// Thumbnails: asked for about this often while someone looked within kThumbnailInterest.
-constexpr auto kThumbnailInterval = std::chrono::seconds(5);
-constexpr auto kThumbnailInterest = std::chrono::seconds(30);
-constexpr uint32_t kThumbnailWidth = 240;
-constexpr uint32_t kThumbnailHeight = 240;
-// How long past the prompt's own deadline the relay waits for the agent's answer before it
-// denies by itself (a slow link, or an agent that would keep the question open).
-constexpr auto kConsentGrace = std::chrono::seconds(5);
 
 // First byte of a VideoMessage payload: the tag of its oneof field.
 constexpr uint8_t kTagAck = (2 << 3) | 2;
@@ -34,31 +26,11 @@ uint8_t FirstPayloadByte(const net::FrameBytes& frame) {
   return frame->size() > wire::kHeaderSize ? static_cast<uint8_t>((*frame)[wire::kHeaderSize]) : 0;
 }
 
-net::FrameBytes Control(const v1::ControlMessage& msg) {
-  return std::make_shared<const std::string>(wire::EncodeControlFrame(msg));
-}
-
-net::FrameBytes ConsentStateFrame(v1::ConsentState::State state, bool timed_out = false) {
-  v1::ControlMessage msg;
-  msg.mutable_consent_state()->set_state(state);
-  msg.mutable_consent_state()->set_timed_out(timed_out);
-  return Control(msg);
-}
-
-// Relay -> guest: the question about or the grant to host `id` is void.
-net::FrameBytes VoidConsentFrame(uint64_t id) {
-  v1::ControlMessage msg;
-  msg.mutable_consent_withdraw()->set_endpoint_id(id);
-  return Control(msg);
-}
-
-net::FrameBytes ReleaseAllFrame() {
-  v1::InputMessage release;
-  release.mutable_release_all();
-  return std::make_shared<const std::string>(wire::EncodeFrame(wire::Channel::kInput, release));
-}
-
 }  // namespace
+
+using hub_frames::ConsentStateFrame;
+using hub_frames::Control;
+using hub_frames::ReleaseAllFrame;
 
 SessionHub::SessionHub(Relay& relay, Admission session) : relay_(relay), session_(std::move(session)) {}
 
@@ -203,10 +175,7 @@ void SessionHub::Sweep() {
   std::vector<ForcedClose> closes;
   {
     std::lock_guard lock(mu_);
-    if (now - thumbnail_wanted_ < kThumbnailInterest && now - thumbnail_asked_ >= kThumbnailInterval &&
-        ThumbnailsAllowedLocked()) {
-      AskThumbnailLocked(now);
-    }
+    SweepThumbnailLocked(now);
     for (auto& h : hosts_) {
       if (h->forced_out) continue;
       const int64_t not_after = h->Admitted().not_after;
@@ -223,32 +192,6 @@ void SessionHub::Sweep() {
     SweepConsentLocked(now);
   }
   ForceClose(std::move(closes));
-}
-
-// Consent in time: a question left unanswered past its deadline is denied; a grant older
-// than its lifetime lapses exactly like a withdrawal (the host may ask again).
-void SessionHub::SweepConsentLocked(std::chrono::steady_clock::time_point now) {
-  if (!guest_) return;
-  const ConsentTimes times = relay_.Consent();
-  bool lapsed = false;
-  for (auto& h : hosts_) {
-    if (h->consent == RelayEndpoint::Consent::kAsked) {
-      if (now < h->answer_by) continue;
-      guest_->Send(VoidConsentFrame(h->Id()));
-      DenyLocked(*h, /*timed_out=*/true);
-    } else if (h->consent == RelayEndpoint::Consent::kGranted && times.grant_lifetime_seconds > 0 &&
-               now - h->granted_at >= std::chrono::seconds(times.grant_lifetime_seconds)) {
-      h->consent = RelayEndpoint::Consent::kExpired;
-      h->Send(ConsentStateFrame(v1::ConsentState::STATE_EXPIRED));
-      guest_->Send(VoidConsentFrame(h->Id()));
-      relay_.Directory().RecordEvent(session_.session_id, "consent_expired", "timeout", h->DisplayName());
-      lapsed = true;
-    }
-  }
-  // Nothing a host whose grant lapsed held down may stay pressed.
-  if (!lapsed) return;
-  guest_->Send(ReleaseAllFrame());
-  UnsharedLocked();
 }
 
 size_t SessionHub::CloseUser(int64_t user_id, const std::string& reason) {
@@ -477,138 +420,6 @@ RelayEndpoint* SessionHub::FindHostLocked(uint64_t endpoint_id) {
     if (h->Id() == endpoint_id) return h.get();
   }
   return nullptr;
-}
-
-void SessionHub::AskConsentLocked(RelayEndpoint& host) {
-  const int64_t timeout = std::clamp<int64_t>(relay_.Consent().prompt_timeout_seconds, 1, 86400);
-  // The guest shows one prompt at a time, each with its full time: the n-th open question may
-  // take n prompt times.
-  const auto open = std::count_if(hosts_.begin(), hosts_.end(), [](const auto& h) {
-    return h->consent == RelayEndpoint::Consent::kAsked;
-  });
-  host.consent = RelayEndpoint::Consent::kAsked;
-  host.answer_by = relay_.Time().Steady() + (open + 1) * std::chrono::seconds(timeout) + kConsentGrace;
-  v1::ControlMessage ask;
-  ask.mutable_consent_request()->set_endpoint_id(host.Id());
-  ask.mutable_consent_request()->set_technician(host.DisplayName());
-  ask.mutable_consent_request()->set_timeout_seconds(static_cast<uint32_t>(timeout));
-  guest_->SendControl(ask);
-  relay_.Directory().RecordEvent(session_.session_id, "consent_asked", host.DisplayName(), "");
-}
-
-// Once per host connection: the first time it sees the screen.
-void SessionHub::RecordJoinedLocked(RelayEndpoint& host) {
-  if (host.joined) return;
-  host.joined = true;
-  relay_.Directory().RecordEvent(session_.session_id, "host_joined", host.DisplayName(), "");
-}
-
-// The host was let in: it gets what a host joining an unguarded session gets, and a key frame.
-void SessionHub::StartViewingLocked(RelayEndpoint& host) {
-  host.Send(ConsentStateFrame(v1::ConsentState::STATE_GRANTED));
-  if (monitor_layout_) host.Send(monitor_layout_);
-  if (cursor_shape_) host.Send(cursor_shape_);
-  host.awaiting_key = true;
-  last_refresh_ = {};
-  RequestKeyFrameLocked();
-}
-
-void SessionHub::OnConsentResponseLocked(const v1::ConsentResponse& r) {
-  RelayEndpoint* host = FindHostLocked(r.endpoint_id());
-  // Only a question this guest connection was asked can be answered.
-  if (!host || host->consent != RelayEndpoint::Consent::kAsked) return;
-  if (r.granted()) {
-    host->consent = RelayEndpoint::Consent::kGranted;
-    guest_consented_ = true;
-    host->granted_at = relay_.Time().Steady();
-    relay_.Directory().RecordEvent(session_.session_id, "consent_granted", "guest", host->DisplayName());
-    RecordJoinedLocked(*host);
-    StartViewingLocked(*host);
-    return;
-  }
-  DenyLocked(*host, r.timed_out());
-}
-
-// The guest said no, or nobody answered in time (the event's actor says which).
-void SessionHub::DenyLocked(RelayEndpoint& host, bool timed_out) {
-  host.consent = RelayEndpoint::Consent::kDenied;
-  relay_.Directory().RecordEvent(session_.session_id, "consent_denied", timed_out ? "timeout" : "guest",
-                                 host.DisplayName());
-  host.Send(ConsentStateFrame(v1::ConsentState::STATE_DENIED, timed_out));
-  host.Fail(v1::ERROR_CODE_FORBIDDEN,
-            timed_out ? "the guest did not answer in time" : "the guest denied the connection");
-}
-
-void SessionHub::OnConsentWithdrawLocked(uint64_t endpoint_id) {
-  bool any = false;
-  for (auto& h : hosts_) {
-    if (h->consent != RelayEndpoint::Consent::kGranted) continue;
-    if (endpoint_id != 0 && h->Id() != endpoint_id) continue;
-    h->consent = RelayEndpoint::Consent::kWithdrawn;
-    h->Send(ConsentStateFrame(v1::ConsentState::STATE_WITHDRAWN));
-    relay_.Directory().RecordEvent(session_.session_id, "consent_withdrawn", "guest", h->DisplayName());
-    any = true;
-  }
-  // Nothing a withdrawn host held down may stay pressed.
-  if (any && guest_) guest_->Send(ReleaseAllFrame());
-  if (any) UnsharedLocked();
-}
-
-// When the screen is no longer shared with anyone, neither is its thumbnail.
-void SessionHub::UnsharedLocked() {
-  if (std::none_of(hosts_.begin(), hosts_.end(),
-                   [](const auto& h) { return h->consent == RelayEndpoint::Consent::kGranted; })) {
-    guest_consented_ = false;
-    DropThumbnailLocked();
-  }
-}
-
-std::optional<KeptThumbnail> SessionHub::Thumbnail() {
-  std::lock_guard lock(mu_);
-  const auto now = relay_.Time().Steady();
-  thumbnail_wanted_ = now;
-  if (ThumbnailsAllowedLocked() && now - thumbnail_asked_ >= kThumbnailInterval) AskThumbnailLocked(now);
-  if (!thumbnail_.jpeg) return std::nullopt;
-  return thumbnail_;
-}
-
-// Access sessions: whoever may see thumbnails is the web server's decision. Support and
-// meeting sessions: only once the guest let someone see its screen in this connection.
-bool SessionHub::ThumbnailsAllowedLocked() const {
-  if (!guest_) return false;
-  return guest_->Admitted().session_type == "access" || guest_consented_;
-}
-
-void SessionHub::AskThumbnailLocked(std::chrono::steady_clock::time_point now) {
-  thumbnail_asked_ = now;
-  thumbnail_pending_ = true;
-  v1::ControlMessage ask;
-  ask.mutable_thumbnail_request()->set_max_width(kThumbnailWidth);
-  ask.mutable_thumbnail_request()->set_max_height(kThumbnailHeight);
-  guest_->SendControl(ask);
-}
-
-// Kept only when asked for and allowed, and only if it is a small JPEG; the picture is moved,
-// never copied or decoded here.
-void SessionHub::OnThumbnailLocked(v1::Thumbnail& thumbnail) {
-  if (!thumbnail_pending_ || !ThumbnailsAllowedLocked()) {
-    relay_.Counters().thumbnails_ignored.Add();
-    return;
-  }
-  thumbnail_pending_ = false;
-  if (auto st = CheckThumbnail(thumbnail); !st) {
-    relay_.Counters().thumbnails_ignored.Add();
-    return;
-  }
-  thumbnail_.jpeg = std::make_shared<const std::string>(std::move(*thumbnail.mutable_jpeg()));
-  thumbnail_.captured_at = relay_.Time().NowUnix();
-  relay_.Counters().thumbnails.Add();
-}
-
-void SessionHub::DropThumbnailLocked() {
-  thumbnail_ = {};
-  thumbnail_pending_ = false;
-  thumbnail_asked_ = {};
 }
 
 }  // namespace tether::relay

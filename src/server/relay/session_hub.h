@@ -51,6 +51,7 @@ class SessionHub {
   void OnGuestInfoLocked(RelayEndpoint& guest, const v1::GuestInfo& info);
   // Thumbnails (all with mu_ held).
   bool ThumbnailsAllowedLocked() const;
+  void SweepThumbnailLocked(std::chrono::steady_clock::time_point now);
   void AskThumbnailLocked(std::chrono::steady_clock::time_point now);
   void OnThumbnailLocked(v1::Thumbnail& thumbnail);
   void DropThumbnailLocked();
