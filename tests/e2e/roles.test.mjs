@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { assertUiBuilt, launchChromium, loggedInPage } from '../lib/browser.mjs';
+import { assertPageRefused, assertUiBuilt, closeBrowserAndServer, launchChromium, loggedInPage } from '../lib/browser.mjs';
 import { addUser, login, request, setupAdmin, startTetherd, strongPassword, tetherdBin } from '../lib/tetherd.mjs';
 
 const STEP_TIMEOUT = 15000;
@@ -21,13 +21,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  if (server) {
-    await server.stop();
-    fs.rmSync(server.dataDir, { recursive: true, force: true });
-  }
-});
+after(() => closeBrowserAndServer(browser, server));
 
 const loggedIn = (username) => loggedInPage(browser, server, username, { timeout: STEP_TIMEOUT });
 
@@ -103,15 +97,5 @@ test('an administrator builds a scoped role on the Roles page; it is kept and sh
   }
 });
 
-test('a Host sees no Roles link and the server refuses it the roles', { timeout: 60000 }, async () => {
-  const { context, page } = await loggedIn('hank');
-  try {
-    assert.equal(await page.getByRole('link', { name: 'Roles' }).count(), 0);
-    await page.goto(new URL('/roles', server.baseUrl).href);
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    assert.match(await alert.textContent(), /permission|forbidden|not allowed/i);
-  } finally {
-    await context.close();
-  }
-});
+test('a Host sees no Roles link and the server refuses it the roles', { timeout: 60000 }, () =>
+  assertPageRefused(browser, server, 'hank', { link: 'Roles', path: '/roles', timeout: STEP_TIMEOUT }));

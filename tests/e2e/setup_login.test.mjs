@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifactsDir, assertUiBuilt, launchChromium } from '../lib/browser.mjs';
+import { artifactsDir, assertUiBuilt, closeBrowserAndServer, launchChromium } from '../lib/browser.mjs';
 import { startTetherd, strongPassword, tetherdBin } from '../lib/tetherd.mjs';
 
 const STEP_TIMEOUT = 15000;
@@ -23,13 +23,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  if (server) {
-    await server.stop();
-    fs.rmSync(server.dataDir, { recursive: true, force: true });
-  }
-});
+after(() => closeBrowserAndServer(browser, server));
 
 const pathOf = (url) => new URL(url).pathname;
 

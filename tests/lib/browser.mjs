@@ -54,3 +54,27 @@ export async function loggedInPage(browser, server, username, { password = stron
   await page.getByRole('tab', { name: 'Support' }).waitFor();
   return { context, page, problems };
 }
+
+// For a user without the rights an administration page needs: the panel shows no link to it,
+// and the page itself, opened by its address, shows the server's refusal.
+export async function assertPageRefused(browser, server, username, { link, path, timeout = 15000 }) {
+  const { context, page } = await loggedInPage(browser, server, username, { timeout });
+  try {
+    assert.equal(await page.getByRole('link', { name: link }).count(), 0);
+    await page.goto(new URL(path, server.baseUrl).href);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /permission|forbidden|not allowed/i);
+  } finally {
+    await context.close();
+  }
+}
+
+// The end of a browser test file: the browser closed, the server stopped and its data removed.
+export async function closeBrowserAndServer(browser, server) {
+  await browser?.close().catch(() => {});
+  if (server) {
+    await server.stop();
+    fs.rmSync(server.dataDir, { recursive: true, force: true });
+  }
+}
