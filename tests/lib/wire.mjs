@@ -160,14 +160,16 @@ export function connectRelay(server) {
   });
 }
 
-// A browser-like host over WebSocket to /api/v1/sessions/{id}/connect. Resolves after the 101.
-export function connectViewer(server, sessionId, { cookie, origin = `https://127.0.0.1:${server.webPort}` } = {}) {
+// A browser-like host over WebSocket to /api/v1/sessions/{id}/connect, with a login cookie or an
+// Authorization header (an API token). Resolves after the 101.
+export function connectViewer(server, sessionId, { cookie, authorization, origin = `https://127.0.0.1:${server.webPort}` } = {}) {
   return new Promise((resolve, reject) => {
     const key = crypto.randomBytes(16).toString('base64');
     const sock = tls.connect({ host: '127.0.0.1', port: server.webPort, ca: server.ca, checkServerIdentity: () => undefined }, () => {
       sock.write(`GET /api/v1/sessions/${sessionId}/connect HTTP/1.1\r\nHost: 127.0.0.1:${server.webPort}\r\n` +
         `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
-        (origin ? `Origin: ${origin}\r\n` : '') + (cookie ? `Cookie: ${cookie}\r\n` : '') + '\r\n');
+        (origin ? `Origin: ${origin}\r\n` : '') + (cookie ? `Cookie: ${cookie}\r\n` : '') +
+        (authorization ? `Authorization: ${authorization}\r\n` : '') + '\r\n');
     });
     const peer = new Peer();
     let buf = Buffer.alloc(0);

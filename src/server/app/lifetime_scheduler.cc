@@ -9,6 +9,12 @@ namespace tether::app {
 
 namespace asio = boost::asio;
 
+namespace {
+// Logins and API tokens expire on whole seconds: sweeping twice a second closes what they
+// admitted within a second of the expiry.
+constexpr auto kRelaySweepInterval = std::chrono::milliseconds(500);
+}  // namespace
+
 struct LifetimeScheduler::State {
   State(asio::thread_pool& pool, relay::Relay& relay, manager::SessionLifetime& lifetime)
       : timer(asio::make_strand(pool)), relay(relay), lifetime(lifetime),
@@ -47,7 +53,7 @@ void LifetimeScheduler::Stop() {
 void LifetimeScheduler::Arm(const std::shared_ptr<State>& state) {
   std::lock_guard lock(state->mu);
   if (state->stopped) return;
-  state->timer.expires_after(std::chrono::seconds(1));
+  state->timer.expires_after(kRelaySweepInterval);
   state->timer.async_wait([state](boost::system::error_code ec) {
     if (ec) return;
     {

@@ -57,6 +57,8 @@ void RelayBridge::AdmitHost(const std::string& token, const std::string& source,
     // Hosts of support sessions always need the guest's consent (docs/protocol.md 5.5).
     relay::Admission admission{a->session.id, a->session.name, a->username, false, /*consent_required=*/true};
     admission.user_id = a->user_id;
+    admission.api_token_id = a->api_token_id;
+    admission.not_after = a->not_after;
     admission.session_type = manager::SessionTypeName(a->session.type);
     admission.may_end_session = a->may_end_session;
     admission.may_transfer_files = a->may_transfer_files;
@@ -106,6 +108,7 @@ std::shared_ptr<net::FrameSink> RelayBridge::AttachHost(const web::HostGrant& gr
   relay::Admission admission{grant.session_id, grant.session_name, grant.username, grant.view_only,
                              grant.consent_required};
   admission.user_id = grant.user_id;
+  admission.api_token_id = grant.api_token_id;
   admission.not_after = grant.not_after;
   admission.may_end_session = grant.may_end_session;
   admission.may_transfer_files = grant.may_transfer_files;
@@ -126,6 +129,10 @@ void RelayBridge::OnSessionEnded(const std::string& session_id, const std::strin
 
 void RelayBridge::OnUserRevoked(int64_t user_id, const std::string& /*username*/) {
   if (relay_) relay_->CloseUser(user_id, "your access was revoked; log in again");
+}
+
+void RelayBridge::OnApiTokenRevoked(const std::string& token_id) {
+  if (relay_) relay_->CloseApiToken(token_id, "the API token was revoked");
 }
 
 }  // namespace tether::app

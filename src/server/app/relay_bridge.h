@@ -59,6 +59,7 @@ class RelayBridge final : public relay::RelayDirectory,
   // SessionObserver
   void OnSessionEnded(const std::string& session_id, const std::string& reason) override;
   void OnUserRevoked(int64_t user_id, const std::string& username) override;
+  void OnApiTokenRevoked(const std::string& token_id) override;
 
  private:
   manager::SessionManager& manager_;

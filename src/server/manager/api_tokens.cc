@@ -92,6 +92,7 @@ Status ApiTokens::Revoke(const std::string& id, const Actor& actor) {
   }
   if (auto st = store_.Tokens().Delete(t->id); !st) return st;
   AppendAudit(store_, clock_, "token.revoked", actor, Describe(*t));
+  if (revoked_) revoked_(t->id);
   return {};
 }
 

@@ -6,6 +6,7 @@
 // off network threads. Owned by the SessionManager; the Store, Clock, Authorizer and limiter
 // must outlive it.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,7 +61,10 @@ class ApiTokens {
   // Another user's need Administer.
   Result<std::vector<ApiToken>> List(const std::string& owner, const Actor& actor);
   // The owner or an administrator ends a token now. "not_found" also for someone else's token.
+  // The OnRevoked callback then closes what the token holds open.
   Status Revoke(const std::string& id, const Actor& actor);
+  // Set once by the owner before any call: told the id of each token Revoke removed.
+  void OnRevoked(std::function<void(const std::string& token_id)> revoked) { revoked_ = std::move(revoked); }
   // The token a presented secret belongs to, if well formed, known, unexpired and its owner is
   // enabled; "unauthenticated" otherwise (unknown secrets count as a failed login of `source`).
   // Records the use (at most once a minute, at once from a new address, which is audited).
@@ -77,6 +81,7 @@ class ApiTokens {
   const Authorizer& authorizer_;
   AttemptLimiter& address_failures_;
   const ApiTokenOptions options_;
+  std::function<void(const std::string&)> revoked_;
 };
 
 }  // namespace tether::manager

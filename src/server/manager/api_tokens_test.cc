@@ -111,5 +111,43 @@ TEST_F(ApiTokensTest, WrongSecretsLockTheAddressLikeFailedLogins) {
   EXPECT_TRUE(manager_->AuthenticateToken(made.secret, "10.0.0.3").ok()) << "other addresses unaffected";
 }
 
+class TokenObserver final : public SessionObserver {
+ public:
+  void OnSessionEnded(const std::string&, const std::string&) override {}
+  void OnApiTokenRevoked(const std::string& token_id) override { revoked.push_back(token_id); }
+  std::vector<std::string> revoked;
+};
+
+TEST_F(ApiTokensTest, RevokingATokenEndsWhatWasOpenedWithItAndNothingElse) {
+  TokenObserver observer;
+  manager_->SetObserver(&observer);
+  auto session = manager_->CreateSession(SessionType::kSupport, "Desk", "", admin_);
+  ASSERT_TRUE(session.ok());
+  auto narrow = Make(admin_, {"JoinSession"});
+  auto wide = Make(admin_, {"JoinSession", "EndSession", "TransferFiles"});
+  auto as_narrow = manager_->AuthenticateToken(narrow.secret, "10.0.0.9");
+  auto as_wide = manager_->AuthenticateToken(wide.secret, "10.0.0.9");
+  ASSERT_TRUE(as_narrow.ok() && as_wide.ok());
+  // A host token issued through an API token carries the token's id, expiry and scope.
+  auto t1 = manager_->IssueHostToken(session->id, *as_narrow);
+  auto t2 = manager_->IssueHostToken(session->id, *as_wide);
+  ASSERT_TRUE(t1.ok() && t2.ok());
+  auto host = manager_->AdmitHostByToken(t1->token, "10.0.0.9");
+  ASSERT_TRUE(host.ok());
+  EXPECT_EQ(host->api_token_id, narrow.token.id);
+  EXPECT_EQ(host->not_after, narrow.token.expires_at);
+  EXPECT_FALSE(host->may_end_session) << "outside the token's scope";
+  EXPECT_FALSE(host->may_transfer_files);
+  auto t3 = manager_->IssueHostToken(session->id, *as_narrow);
+  ASSERT_TRUE(t3.ok());
+  ASSERT_TRUE(manager_->Tokens().Revoke(narrow.token.id, admin_).ok());
+  EXPECT_EQ(observer.revoked, std::vector<std::string>{narrow.token.id});
+  EXPECT_FALSE(manager_->AdmitHostByToken(t3->token, "10.0.0.9").ok()) << "issued through the revoked token";
+  auto other = manager_->AdmitHostByToken(t2->token, "10.0.0.9");
+  ASSERT_TRUE(other.ok()) << "another token's host token still works";
+  EXPECT_TRUE(other->may_end_session && other->may_transfer_files);
+  manager_->SetObserver(nullptr);
+}
+
 }  // namespace
 }  // namespace tether::manager

@@ -18,6 +18,7 @@ SessionManager::SessionManager(Store& store, const Clock& clock, ManagerOptions 
                         options.security.lockout.lock_s) {
   if (secrets_key_ == SealKey{}) randombytes_buf(secrets_key_.data(), secrets_key_.size());
   options_.secrets_key = SealKey{};  // one copy is enough
+  tokens_.OnRevoked([this](const std::string& token_id) { EndTokenAccess(token_id); });
 }
 
 void AppendAudit(Store& store, const Clock& clock, const std::string& kind, const Actor& actor,
@@ -182,6 +183,16 @@ void SessionManager::EndAccess(const User& u) {
     }
   }
   if (observer_) observer_->OnUserRevoked(u.id, u.username);
+}
+
+void SessionManager::EndTokenAccess(const std::string& token_id) {
+  {
+    std::lock_guard lock(host_tokens_mu_);
+    for (auto it = host_tokens_.begin(); it != host_tokens_.end();) {
+      it = it->second.api_token_id == token_id ? host_tokens_.erase(it) : std::next(it);
+    }
+  }
+  if (observer_) observer_->OnApiTokenRevoked(token_id);
 }
 
 Status SessionManager::RevokeUser(const std::string& username, const Actor& actor) {
@@ -480,7 +491,7 @@ ManagerStats SessionManager::Stats() {
 namespace tether::manager {
 
 Result<SessionManager::HostToken> SessionManager::IssueHostToken(const std::string& session_id,
-                                                                 const User& user) {
+                                                                 const AuthContext& caller) {
   auto session = store_.Sessions().Find(session_id);
   if (!session) return MakeError("not_found", "no such session");
   if (session->ended_at != 0) return MakeError("conflict", "the session has ended");
@@ -491,7 +502,8 @@ Result<SessionManager::HostToken> SessionManager::IssueHostToken(const std::stri
     it = it->second.expires_at <= now ? host_tokens_.erase(it) : std::next(it);
   }
   if (host_tokens_.size() >= 10000) return MakeError("rate_limited", "too many pending host tokens");
-  host_tokens_[Sha256Hex(t.token)] = PendingHostToken{session_id, user.id, t.expires_at};
+  host_tokens_[Sha256Hex(t.token)] = PendingHostToken{session_id,         caller.user.id,     t.expires_at,
+                                                      caller.token_id,    caller.token_scope, caller.expires_at};
   return t;
 }
 
@@ -515,10 +527,15 @@ Result<SessionManager::HostAdmission> SessionManager::AdmitHostByToken(const std
   auto user = store_.Users().FindById(pending.user_id);
   auto session = store_.Sessions().Find(pending.session_id);
   if (!user || user->disabled || !session || session->ended_at != 0) return refused;
+  // Issued through an API token: that token must still be there, and its scope still limits.
+  if (!pending.api_token_id.empty() &&
+      (!store_.Tokens().Find(pending.api_token_id) || clock_.NowUnix() >= pending.not_after)) {
+    return refused;
+  }
   // The rights are those of now, not of when the token was issued.
-  const Actor actor{user->username, source, user->role, user->id};
+  const Actor actor{user->username, source, user->role, user->id, pending.token_scope};
   if (!authorizer_.Check(actor, Permission::kJoinSession, &*session)) return refused;
-  HostAdmission admission{*session, user->username, user->id};
+  HostAdmission admission{*session, user->username, user->id, pending.api_token_id, pending.not_after};
   admission.may_end_session = authorizer_.Check(actor, Permission::kEndSession, &*session).ok();
   admission.may_transfer_files = authorizer_.Check(actor, Permission::kTransferFiles, &*session).ok();
   return admission;

@@ -100,6 +100,8 @@ class SessionObserver {
   virtual void OnSessionEnded(const std::string& session_id, const std::string& reason) = 0;
   // The user was revoked, disabled or deleted: close every live connection of theirs.
   virtual void OnUserRevoked(int64_t /*user_id*/, const std::string& /*username*/) {}
+  // One API token was revoked: close every live connection admitted through it (and no other).
+  virtual void OnApiTokenRevoked(const std::string& /*token_id*/) {}
 };
 
 class SessionManager {
@@ -219,20 +221,23 @@ class SessionManager {
   Result<Session> AdmitGuestByCode(const std::string& code, const std::string& source);
   // Seconds until `source` may present a code again after too many wrong ones (0: now).
   int64_t CodeRetryAfter(const std::string& source) { return code_failures_.RetryAfter(source); }
-  // A short-lived, single-use token that lets `user` join `session_id` as a host from a native
-  // client on the relay port (browsers use the WebSocket instead). Only its hash is kept.
+  // A short-lived, single-use token that lets the caller join `session_id` as a host from a
+  // native client on the relay port (browsers use the WebSocket instead). Only its hash is kept.
+  // The host it admits keeps the caller's API token (id and scope) and login expiry.
   struct HostToken {
     std::string token;
     int64_t expires_at = 0;
   };
-  Result<HostToken> IssueHostToken(const std::string& session_id, const User& user);
+  Result<HostToken> IssueHostToken(const std::string& session_id, const AuthContext& caller);
   // Consumes a host token: the session and the user's name, if valid, unexpired and the session
   // is open. Failures count against `source` like wrong join codes.
   struct HostAdmission {
     Session session;
     std::string username;
     int64_t user_id = 0;
-    // What the user's role lets them do in this session at the relay.
+    std::string api_token_id;  // the API token the host token was issued through, if any
+    int64_t not_after = 0;     // when that token or web login expires
+    // What the user's role (and token scope) lets them do in this session at the relay.
     bool may_end_session = false;
     bool may_transfer_files = false;
   };
@@ -292,7 +297,12 @@ class SessionManager {
     std::string session_id;
     int64_t user_id = 0;
     int64_t expires_at = 0;
+    std::string api_token_id;
+    std::optional<std::vector<Permission>> token_scope;
+    int64_t not_after = 0;
   };
+  // Drops the pending host tokens issued through the API token and tells the observer.
+  void EndTokenAccess(const std::string& token_id);
   std::mutex host_tokens_mu_;
   std::map<std::string, PendingHostToken> host_tokens_;  // by SHA-256 of the token
   SessionObserver* observer_ = nullptr;

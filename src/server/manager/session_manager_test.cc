@@ -143,7 +143,7 @@ TEST_F(SessionManagerTest, RevokingDisablingAndDeletingEndEverythingTheUserHolds
   // Revoke: the web session and a pending host token stop working; the account stays usable.
   auto login = manager_->Login("bob", kGood, "1.2.3.4", "ua");
   ASSERT_TRUE(login.ok());
-  auto host_token = manager_->IssueHostToken(session->id, *bob);
+  auto host_token = manager_->IssueHostToken(session->id, AuthContext{*bob});
   ASSERT_TRUE(host_token.ok());
   ASSERT_TRUE(manager_->RevokeUser("bob", web_).ok());
   EXPECT_FALSE(manager_->Authenticate(login->session_token).ok());

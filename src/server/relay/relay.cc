@@ -93,7 +93,19 @@ void Relay::Sweep() {
 size_t Relay::CloseUser(int64_t user_id, const std::string& reason) {
   size_t closed = 0;
   if (user_id == 0) return 0;
-  for (auto& hub : Snapshot()) closed += hub->CloseUser(user_id, reason);
+  for (auto& hub : Snapshot()) {
+    closed += hub->CloseHosts([&](const Admission& a) { return a.user_id == user_id; }, reason, "access revoked");
+  }
+  return closed;
+}
+
+size_t Relay::CloseApiToken(const std::string& token_id, const std::string& reason) {
+  size_t closed = 0;
+  if (token_id.empty()) return 0;
+  for (auto& hub : Snapshot()) {
+    closed += hub->CloseHosts([&](const Admission& a) { return a.api_token_id == token_id; }, reason,
+                              "API token revoked");
+  }
   return closed;
 }
 

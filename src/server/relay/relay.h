@@ -90,10 +90,12 @@ class Relay {
   // Closes every connection (shutdown).
   void CloseAll();
   // Applies the time limits to every live host (no input for too long, web login expired);
-  // called about once a second by the composition root, on any thread.
+  // called about twice a second by the composition root, on any thread.
   void Sweep();
   // Closes every host endpoint of a user whose access was revoked; how many were closed.
   size_t CloseUser(int64_t user_id, const std::string& reason);
+  // Closes every host endpoint admitted through the API token `token_id` (revoked); how many.
+  size_t CloseApiToken(const std::string& token_id, const std::string& reason);
   size_t LiveSessions();
   // The latest thumbnail of the session's guest screen, if the relay keeps one. Also notes that
   // someone looks: while someone asked in the last 30 s the relay asks the guest for a fresh

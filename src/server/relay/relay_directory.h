@@ -24,8 +24,11 @@ struct Admission {
   std::string resume_token = {};
   // Hosts: the user behind the endpoint, so revoking the user closes it (0 for guests).
   int64_t user_id = 0;
-  // Hosts from a web login: Unix time at which that login expires (web session absolute
-  // timeout); the relay closes the endpoint then. 0: no such limit.
+  // Hosts admitted through an API token: the token's id (never its secret), so revoking that
+  // token closes the endpoint. Empty for web logins and guests.
+  std::string api_token_id = {};
+  // Hosts: Unix time at which the login or API token that admitted them expires (web session
+  // absolute timeout, token expiry); the relay closes the endpoint then. 0: no such limit.
   int64_t not_after = 0;
   // "support", "meeting" or "access" (manager::SessionTypeName). The hosts of a meeting are
   // admitted view-only, whoever admitted them (docs/protocol.md section 5.6).

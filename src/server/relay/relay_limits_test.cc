@@ -1,7 +1,8 @@
 // Forced disconnect at the relay with a fake clock: a host that sends no input for
 // host_idle_seconds is closed with TIMEOUT and one "forced_disconnect" event; keep-alives and
-// video acks are not input, keys are; a viewer whose web login expired is closed; revoking a
-// user closes that user's hosts and no one else.
+// video acks are not input, keys are; a viewer whose web login or API token expired is closed;
+// revoking a user closes that user's hosts and no one else; revoking an API token closes only
+// the hosts admitted through it.
 #include <gtest/gtest.h>
 
 #include "base/clock.h"
@@ -105,6 +106,32 @@ TEST_F(RelayIdleLimit, RevokingAUserClosesOnlyThatUsersHosts) {
   EXPECT_EQ(Forced(directory), (std::vector<Event>{{"forced_disconnect", "alice", "access revoked"}}));
 }
 
+TEST_F(RelayIdleLimit, RevokingAnApiTokenClosesOnlyTheHostsItAdmitted) {
+  Peer guest = Guest();
+  Admission by_token{"s1", "Printer", "alice", false, false};
+  by_token.user_id = 7;
+  by_token.api_token_id = "a1";
+  Admission by_other_token = by_token;
+  by_other_token.api_token_id = "b2";
+  Admission by_cookie = by_token;
+  by_cookie.api_token_id.clear();
+  Peer a = Host(by_token);
+  Peer b = Host(by_other_token);
+  Peer c = Host(by_cookie);
+  EXPECT_EQ(relay.CloseApiToken("", "nothing"), 0u);  // never matches web logins
+  EXPECT_EQ(relay.CloseApiToken("a1", "the API token was revoked"), 1u);
+  EXPECT_TRUE(a.link->closed);
+  auto error = LastError(a);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->code(), v1::ERROR_CODE_FORBIDDEN);
+  EXPECT_EQ(error->message(), "the API token was revoked");
+  EXPECT_FALSE(b.link->closed);
+  EXPECT_FALSE(c.link->closed);
+  EXPECT_FALSE(guest.link->closed);
+  EXPECT_EQ(relay.CloseApiToken("a1", "again"), 0u);
+  EXPECT_EQ(Forced(directory), (std::vector<Event>{{"forced_disconnect", "alice", "API token revoked"}}));
+}
+
 class RelayLoginExpiry : public ::testing::Test, public WithClock, public FakeRelayRig {
  protected:
   RelayLoginExpiry() : FakeRelayRig(IdleAfter(clock, 0)) {}
@@ -125,6 +152,22 @@ TEST_F(RelayLoginExpiry, AViewerIsClosedWhenItsWebLoginExpires) {
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->code(), v1::ERROR_CODE_UNAUTHENTICATED);
   EXPECT_EQ(Forced(directory), (std::vector<Event>{{"forced_disconnect", "carol", "login expired"}}));
+}
+
+TEST_F(RelayLoginExpiry, AViewerIsClosedWhenItsApiTokenExpires) {
+  Peer guest = Guest();
+  Admission a{"s1", "Printer", "dora", false, false};
+  a.api_token_id = "t1";
+  a.not_after = clock.NowUnix() + 10;
+  Peer dora = Host(a);
+  clock.Advance(std::chrono::seconds(10));
+  relay.Sweep();
+  EXPECT_TRUE(dora.link->closed);
+  auto error = LastError(dora);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->code(), v1::ERROR_CODE_UNAUTHENTICATED);
+  EXPECT_EQ(error->message(), "your API token has expired");
+  EXPECT_EQ(Forced(directory), (std::vector<Event>{{"forced_disconnect", "dora", "API token expired"}}));
 }
 
 }  // namespace

@@ -180,8 +180,10 @@ void SessionHub::Sweep() {
       if (h->forced_out) continue;
       const int64_t not_after = h->Admitted().not_after;
       if (not_after != 0 && now_unix >= not_after) {
-        closes.push_back({h, v1::ERROR_CODE_UNAUTHENTICATED, "your login has expired; log in again",
-                          "login expired"});
+        const bool token = !h->Admitted().api_token_id.empty();
+        closes.push_back({h, v1::ERROR_CODE_UNAUTHENTICATED,
+                          token ? "your API token has expired" : "your login has expired; log in again",
+                          token ? "API token expired" : "login expired"});
       } else if (idle_s > 0 && now - h->LastInput() >= std::chrono::seconds(idle_s)) {
         closes.push_back({h, v1::ERROR_CODE_TIMEOUT,
                           "disconnected after " + DurationText(idle_s) + " without input",
@@ -194,14 +196,15 @@ void SessionHub::Sweep() {
   ForceClose(std::move(closes));
 }
 
-size_t SessionHub::CloseUser(int64_t user_id, const std::string& reason) {
+size_t SessionHub::CloseHosts(const std::function<bool(const Admission&)>& match, const std::string& reason,
+                              const std::string& detail) {
   std::vector<ForcedClose> closes;
   {
     std::lock_guard lock(mu_);
     for (auto& h : hosts_) {
-      if (h->forced_out || h->Admitted().user_id != user_id) continue;
+      if (h->forced_out || !match(h->Admitted())) continue;
       h->forced_out = true;
-      closes.push_back({h, v1::ERROR_CODE_FORBIDDEN, reason, "access revoked"});
+      closes.push_back({h, v1::ERROR_CODE_FORBIDDEN, reason, detail});
     }
   }
   const size_t n = closes.size();

@@ -8,6 +8,7 @@
 // looks, and only what the guest's consent allows (section 5.7). One mutex guards the
 // membership; sends only enqueue, so it is never held across I/O.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,8 +40,10 @@ class SessionHub {
   // denies consent questions left open too long and lets grants past their lifetime lapse
   // (RelayOptions::consent).
   void Sweep();
-  // Closes the hosts of `user_id` (access revoked); how many.
-  size_t CloseUser(int64_t user_id, const std::string& reason);
+  // Closes the hosts whose admission `match` accepts (access revoked), each with FORBIDDEN and
+  // `reason`, and a "forced_disconnect" event with `detail`; how many.
+  size_t CloseHosts(const std::function<bool(const Admission&)>& match, const std::string& reason,
+                    const std::string& detail);
   // The latest thumbnail, and a note that someone looks (Relay::Thumbnail).
   std::optional<KeptThumbnail> Thumbnail();
   bool Empty();

@@ -17,7 +17,7 @@ struct HostGrant {
   std::string username;
   bool view_only = false;
   int64_t user_id = 0;     // revoking this user closes the viewer
-  int64_t not_after = 0;   // Unix time the web login expires; the relay closes the viewer then
+  int64_t not_after = 0;   // Unix time the web login or API token expires; the relay closes the viewer then
   std::string session_type;  // support, meeting or access: the relay's policy follows it
   // The guest must allow this host first; false only where the Authorizer grants
   // HostSessionWithoutConsent (access sessions).
@@ -26,6 +26,8 @@ struct HostGrant {
   // (the file channel). The relay drops what is not allowed.
   bool may_end_session = false;
   bool may_transfer_files = false;
+  // Opened with an API token: its id (never the secret); revoking that token closes the viewer.
+  std::string api_token_id = {};
 };
 
 class HostGateway {

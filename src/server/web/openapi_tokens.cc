@@ -56,6 +56,7 @@ void AddTokenPaths(json& doc) {
   doc["paths"]["/tokens/{id}"] = {
       {"delete",
        {{"summary", "Revoke an API token now (its owner, or an administrator)"},
+        {"description", "Live connections opened with the token (viewer WebSocket, native host) close at once."},
         {"security", json::array({{{"cookie", json::array()}, {"csrf", json::array()}}})},
         {"parameters", json::array({{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", str}}})},
         {"responses", responses("204", nullptr)}}}};

@@ -159,7 +159,7 @@ HttpResponse WebApp::IssueHostToken(const HttpRequest& req, const Params& p) {
   if (auto st = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kJoinSession, &*session); !st) {
     return ErrorResponse(st.error());
   }
-  auto t = manager_.IssueHostToken(p[0], ctx->user);
+  auto t = manager_.IssueHostToken(p[0], *ctx);
   if (!t) return ErrorResponse(t.error());
   return HttpResponse::Json(201, nlohmann::json{{"token", t->token}, {"expires_at", t->expires_at}}.dump());
 }

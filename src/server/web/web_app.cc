@@ -179,6 +179,7 @@ WebApp::UpgradeDecision WebApp::AuthorizeUpgrade(const HttpRequest& req) {
   d.grant->consent_required = !manager_.Authorize(actor, manager::Permission::kHostSessionWithoutConsent, &*session);
   d.grant->may_end_session = manager_.Authorize(actor, manager::Permission::kEndSession, &*session).ok();
   d.grant->may_transfer_files = manager_.Authorize(actor, manager::Permission::kTransferFiles, &*session).ok();
+  d.grant->api_token_id = ctx->token_id;
   return d;
 }
 
