@@ -15,6 +15,10 @@
 # (latency: percentiles of the pooled samples). Finishes in about 2.5 minutes.
 # Usage: bench/relay.sh   TETHER_BUILD_DIR picks the build (default build/; use a Release build);
 #                         RELAY_BENCH_RAW=FILE appends the raw RESULT lines there;
+#                         RELAY_BENCH_BASELINE=BUILD_DIR also runs that build's tetherd in the
+#                         same alternating windows and prints this build against it;
+#                         RELAY_BENCH_REPS=N measures N windows per group (default 3);
+#                         RELAY_BENCH_TESTS=bulk,rate,latency picks the benchmarks (default all);
 #                         RELAY_BENCH_RT=1 runs servers and load under SCHED_FIFO (root; for a
 #                         machine busy with other work, which otherwise dominates the latencies).
 set -euo pipefail
@@ -49,11 +53,11 @@ fi
 if [[ ${RELAY_BENCH_RT:-0} == 1 ]]; then server_run+=(chrt -f 10) bench_run+=(chrt -f 10); fi
 
 work=$(mktemp -d)
-tetherd_pid= nginx_pid=
+tetherd_pid= base_pid= nginx_pid=
 cleanup() {  # SIGTERM, up to 20 s to exit, then SIGKILL: a stuck server must not hang the run
   local p
-  for p in $nginx_pid $tetherd_pid; do kill "$p" 2>/dev/null || true; done
-  for p in $nginx_pid $tetherd_pid; do
+  for p in $nginx_pid $tetherd_pid $base_pid; do kill "$p" 2>/dev/null || true; done
+  for p in $nginx_pid $tetherd_pid $base_pid; do
     for _ in $(seq 200); do [[ $(ps -o stat= -p "$p" 2>/dev/null) == [^Z]* ]] || break; sleep 0.1; done
     kill -9 "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
@@ -72,20 +76,32 @@ run_bench() {  # args...: runs relay_bench (at most 150 s) on the load CPU, prin
   grep '^RESULT' <<< "$out"
 }
 
-# --- tetherd with an administrator and 1,000 support sessions.
+# --- tetherd with an administrator and 1,000 support sessions; with RELAY_BENCH_BASELINE=BUILD_DIR
+# a second one from that build (group relay2), measured in the same alternating windows.
 password=Correct-Horse-9-Battery
-data="$work/tether"
-"${server_run[@]}" "$tetherd" --data-dir "$data" --web-listen 127.0.0.1:0 --relay-listen 127.0.0.1:0 \
-  > "$work/tetherd.out" 2> "$work/tetherd.err" &
-tetherd_pid=$!
-for _ in $(seq 400); do grep -q '^tetherd ready:' "$work/tetherd.out" && break; sleep 0.05; done
-ready=$(grep '^tetherd ready:' "$work/tetherd.out") || { echo "relay.sh: tetherd did not start" >&2; cat "$work/tetherd.err" >&2; exit 1; }
-web_port=$(sed -n 's|.*ready: web https://[^ ]*:\([0-9]*\) relay.*|\1|p' <<< "$ready")
-relay_port=$(sed -n 's|.* relay [^ ]*:\([0-9]*\) pin.*|\1|p' <<< "$ready")
-"$tether" --data-dir "$data" setup --username admin --password-stdin <<< "$password" >/dev/null
-creds() { node "$root/bench/relay_creds.mjs" "$web_port" "$data/tls/server.crt" "$password" "$@"; }
-creds sessions 1000 "$work/sessions"
-tokens() { creds tokens "$work/sessions" "$1" "$work/creds"; }  # host tokens live 60 s
+# start_tetherd NAME BUILD: sets NAME_pid, NAME_web (port), NAME_relay (port), NAME_data.
+start_tetherd() {
+  local name=$1 build=$2 data="$work/$1" ready
+  "${server_run[@]}" "$build/bin/tetherd" --data-dir "$data" --web-listen 127.0.0.1:0 --relay-listen 127.0.0.1:0 \
+    > "$work/$name.out" 2> "$work/$name.err" &
+  printf -v "${name}_pid" %s $!
+  for _ in $(seq 400); do grep -q '^tetherd ready:' "$work/$name.out" && break; sleep 0.05; done
+  ready=$(grep '^tetherd ready:' "$work/$name.out") || { echo "relay.sh: tetherd ($build) did not start" >&2; cat "$work/$name.err" >&2; exit 1; }
+  printf -v "${name}_web" %s "$(sed -n 's|.*ready: web https://[^ ]*:\([0-9]*\) relay.*|\1|p' <<< "$ready")"
+  printf -v "${name}_relay" %s "$(sed -n 's|.* relay [^ ]*:\([0-9]*\) pin.*|\1|p' <<< "$ready")"
+  printf -v "${name}_data" %s "$data"
+  "$build/bin/tether" --data-dir "$data" setup --username admin --password-stdin <<< "$password" >/dev/null
+  creds "$name" sessions 1000 "$work/$name.sessions"
+}
+creds() { local web=${1}_web data=${1}_data; shift; node "$root/bench/relay_creds.mjs" "${!web}" "${!data}/tls/server.crt" "$password" "$@"; }
+baseline=${RELAY_BENCH_BASELINE:-}
+start_tetherd tetherd "$build"
+[[ -n $baseline ]] && start_tetherd base "$baseline"
+tokens() {  # host tokens live 60 s
+  creds tetherd tokens "$work/tetherd.sessions" "$1" "$work/creds"
+  [[ -z $baseline ]] || creds base tokens "$work/base.sessions" "$1" "$work/creds2"
+}
+relay_port=$tetherd_relay
 
 # --- nginx: TLS in, TLS out to relay_bench's echo server on $echo_port.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/echo.key" \
@@ -121,9 +137,20 @@ nginx_pid=$!
 worker=
 for _ in $(seq 200); do worker=$(pgrep -P "$nginx_pid" | head -1 || true); [[ -n $worker ]] && break; sleep 0.05; done
 [[ -n $worker ]] || { echo "relay.sh: nginx did not start" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
+groups=relay,nginx
 common=(--relay-port "$relay_port" --relay-pid "$tetherd_pid" --creds "$work/creds"
         --nginx-port "$nginx_port" --nginx-pid "$worker"
         --echo-listen "$echo_port" --cert "$work/echo.crt" --key "$work/echo.key")
+if [[ -n $baseline ]]; then
+  groups=relay,relay2,nginx
+  common+=(--relay2-port "$base_relay" --relay2-pid "$base_pid" --creds2 "$work/creds2")
+fi
+# vs_base RESULTS KEY: with a baseline build, its median of KEY and the ratio of this build's.
+vs_base() {
+  [[ -n $baseline ]] || return 0
+  local b; b=$(med "$1" relay2 "$2")
+  echo "  against the baseline build ($baseline): $(calc %.4g "$b") -> $(calc %.4g "$(med "$1" relay "$2")"), ratio $(calc %.3f "$(med "$1" relay "$2")/$b")"
+}
 
 echo "relay benchmarks: tetherd ($build_type) and nginx $(nginx -v 2>&1 | sed 's|.*/||')${server_run[*]:+ under '${server_run[*]}'}, load${bench_run[*]:+ under '${bench_run[*]}'}; TLS 1.3 AES-128-GCM on every leg; windows alternate between relay and baselines, medians of 3"
 
@@ -132,19 +159,28 @@ med() { grep " mode=$2 " <<< "$1" | sed -n "s/.* $3=\([^ ]*\).*/\1/p" | sort -g 
 reps() { grep " mode=$2 " <<< "$1" | sed -n "s/.* $3=\([^ ]*\).*/\1/p" | awk -v s="$4" -v f="$5" '{printf (NR>1?"/":"") f, $1/s}'; }
 verdict() { calc %s "($1) ? \"met\" : \"MISSED\""; }
 
+wanted() { [[ ,${RELAY_BENCH_TESTS:-bulk,rate,latency}, == *,$1,* ]]; }
+
 # --- 1. bulk throughput: 16 pairs, 64 KiB file frames, 8 in flight per pair.
+if wanted bulk; then
 tokens 16
-r=$(run_bench --groups relay,nginx --test throughput --pairs 16 --size 65536 --inflight 8 --reps 3 --warmup 1 --window 4 "${common[@]}")
+r=$(run_bench --groups "$groups" --test throughput --pairs 16 --size 65536 --inflight 8 --reps "${RELAY_BENCH_REPS:-3}" --warmup 1 --window 4 "${common[@]}")
 rb=$(med "$r" relay bytes_per_cpu_s); nb=$(med "$r" nginx bytes_per_cpu_s)
 echo "bulk throughput, bytes per CPU-second (16 pairs, 64 KiB frames): relay $(calc %.0f "$rb/1e6") MB/CPU-s (runs $(reps "$r" relay bytes_per_cpu_s 1e6 %.0f); $(med "$r" relay mbyte_per_s) MB/s at $(med "$r" relay server_cpu_pct)% CPU), nginx $(calc %.0f "$nb/1e6") MB/CPU-s (runs $(reps "$r" nginx bytes_per_cpu_s 1e6 %.0f); $(med "$r" nginx mbyte_per_s) MB/s at $(med "$r" nginx server_cpu_pct)% CPU); relay/nginx $(calc %.2f "$rb/$nb") (target >= 1.00: $(verdict "$rb>=$nb"))"
+vs_base "$r" bytes_per_cpu_s
+fi
 
 # --- 2. cost at 30,000 messages per second: 1,000 sessions x 30/s x 4 KiB.
+if wanted rate; then
 tokens 1000
-r=$(run_bench --groups relay,nginx --test rate --pairs 1000 --size 4096 --rate 30 --reps 3 --warmup 1 --window 5 "${common[@]}")
+r=$(run_bench --groups "$groups" --test rate --pairs 1000 --size 4096 --rate 30 --reps "${RELAY_BENCH_REPS:-3}" --warmup 1 --window 5 "${common[@]}")
 ru=$(med "$r" relay cpu_us_per_msg); nu=$(med "$r" nginx cpu_us_per_msg)
 echo "cost per message, CPU us (1000 sessions x 30/s x 4 KiB): relay $(calc %.1f "$ru") us (runs $(reps "$r" relay cpu_us_per_msg 1 %.1f); $(med "$r" relay msg_per_s) msg/s at $(med "$r" relay server_cpu_pct)% CPU), nginx $(calc %.1f "$nu") us (runs $(reps "$r" nginx cpu_us_per_msg 1 %.1f); $(med "$r" nginx msg_per_s) msg/s at $(med "$r" nginx server_cpu_pct)% CPU); relay/nginx $(calc %.2f "$ru/$nu") (target relay <= 15 us: $(verdict "$ru<=15"))"
+vs_base "$r" cpu_us_per_msg
+fi
 
 # --- 3. latency: ping-pong of one frame, samples pooled over 3 alternating windows of 1.5 s.
+if wanted latency; then
 tokens 1
 r=$(run_bench --groups relay,nginx,direct --test latency --sizes 64,4096 --reps 3 --warmup 0.3 --window 1.5 "${common[@]}")
 for size in 64 4096; do
@@ -154,3 +190,4 @@ for size in 64 4096; do
     echo "latency $size B ${p/p999/p99.9}: relay $rv us, nginx $nv us, direct $dv us; added over direct: relay $(calc %.1f "$rv-$dv") us, nginx $(calc %.1f "$nv-$dv") us, relay/nginx $(calc %.2f "($rv-$dv)/(($nv-$dv)>0?($nv-$dv):1e-9)") (target <= 1.00: $(verdict "$rv<=$nv"))"
   done
 done
+fi

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "net/frame_buffer_pool.h"
 #include "net/tls.h"
 
 #include "wire/frame.h"
@@ -299,7 +300,10 @@ void TlsFrameLink::Drive() {
 void TlsFrameLink::ReadAvailable() {
   while (!dead_) {
     char* dst = big_ ? big_->data() + big_filled_ : in_.data() + in_len_;
-    const size_t room = big_ ? big_->size() - big_filled_ : in_.size() - in_len_;
+    size_t room = big_ ? big_->size() - big_filled_ : in_.size() - in_len_;
+    // After a large frame the next is likely large too (a file transfer): its header is read
+    // alone, so the payload goes straight into the frame's own buffer instead of through in_.
+    if (!big_ && in_len_ == 0 && expect_big_) room = wire::kHeaderSize;
     size_t n = 0;
     ERR_clear_error();
     const int r = SSL_read_ex(ssl_, dst, room, &n);
@@ -364,15 +368,17 @@ bool TlsFrameLink::ParseFrames(FrameSink& sink) {
     if (avail >= total) {
       FrameBytes frame = std::make_shared<const std::string>(in_.data() + pos, total);
       pos += total;
+      expect_big_ = false;
       sink.OnFrame(frame);
       first_frame_ = false;
       continue;
     }
     if (total > in_.size()) {
-      auto big = std::make_shared<std::string>(total, '\0');
+      auto big = net::FrameBufferPool::Shared().Take(total);  // every byte is read into it
       std::memcpy(big->data(), in_.data() + pos, avail);
       big_filled_ = avail;
       big_ = std::move(big);
+      expect_big_ = true;
       pos = in_len_;
     }
     break;  // the rest of the frame is still on its way

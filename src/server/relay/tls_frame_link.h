@@ -135,6 +135,7 @@ class TlsFrameLink final : public net::FrameLink,
   size_t in_len_ = 0;
   std::shared_ptr<std::string> big_;  // a frame larger than in_, read straight into place
   size_t big_filled_ = 0;
+  bool expect_big_ = false;  // the last frame started was larger than in_
   bool first_frame_ = true;
 
   boost::asio::steady_timer deadline_;
