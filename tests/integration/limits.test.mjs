@@ -2,7 +2,8 @@
 // ([security.sessions] in the configuration file): an idle host is closed with TIMEOUT and a
 // forced_disconnect event while a busy one stays; a session past its maximum length ends for
 // everyone; a support session without a guest expires on its own; and revoking, disabling or
-// deleting a user closes their viewer (WebSocket) and native host (TLS) within one second.
+// deleting a user closes their viewer (WebSocket) and native host (TLS) within one second; a
+// lifetime shortened on the administration page is checked at its own pace at once.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -176,5 +177,30 @@ describe('revocation', () => {
     const r = await tether(server, ['user', 'revoke', 'nobody']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no user named 'nobody'/);
+  });
+});
+
+describe('lifetimes changed while the server runs', () => {
+  let server, auth;
+  before(async () => {
+    server = await startTetherd();  // defaults: support sessions expire after a day
+    await setupAdmin(server);
+    auth = await login(server, 'admin', strongPassword);
+  });
+  after(async () => { await server.stop(); });
+
+  test('a shorter support expiry set on the administration page applies within seconds', async () => {
+    const s = await supportSession(server, auth, 'Shortened');
+    const r = await request(server, 'PATCH', '/api/v1/settings/security', {
+      headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf },
+      body: { settings: { 'security.sessions.support_expiry_seconds': 2 } },
+    });
+    assert.equal(r.status, 200, r.body);
+    const started = performance.now();
+    // With the day-long default the sessions were checked every 30 s; the new limit is checked
+    // every second.
+    const ended = await eventsOf(server, auth, s.id, (e) => e.startsWith('ended/'), 1, 8000);
+    assert.deepEqual(ended, ['ended/system/expired: no guest for 2 s']);
+    console.log(`# ended ${(performance.now() - started).toFixed(0)} ms after the change`);
   });
 });

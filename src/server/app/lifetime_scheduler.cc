@@ -17,13 +17,11 @@ constexpr auto kRelaySweepInterval = std::chrono::milliseconds(500);
 
 struct LifetimeScheduler::State {
   State(asio::thread_pool& pool, relay::Relay& relay, manager::SessionLifetime& lifetime)
-      : timer(asio::make_strand(pool)), relay(relay), lifetime(lifetime),
-        manager_interval(ManagerInterval(lifetime.Options())) {}
+      : timer(asio::make_strand(pool)), relay(relay), lifetime(lifetime) {}
   asio::steady_timer timer;
   relay::Relay& relay;
   manager::SessionLifetime& lifetime;
-  std::chrono::seconds manager_interval;
-  std::chrono::steady_clock::time_point next_manager_sweep{};
+  std::chrono::steady_clock::time_point last_manager_sweep{};
   std::mutex mu;
   bool stopped = false;
 };
@@ -62,8 +60,9 @@ void LifetimeScheduler::Arm(const std::shared_ptr<State>& state) {
     }
     state->relay.Sweep();
     const auto now = std::chrono::steady_clock::now();
-    if (now >= state->next_manager_sweep) {
-      state->next_manager_sweep = now + state->manager_interval;
+    // The limits in force now: an administrator may have shortened them since the last sweep.
+    if (now >= state->last_manager_sweep + ManagerInterval(state->lifetime.Options())) {
+      state->last_manager_sweep = now;
       if (int n = state->lifetime.Sweep(); n > 0) Log("app")->info("ended {} session(s) past their time limit", n);
     }
     Arm(state);

@@ -1,7 +1,7 @@
 #pragma once
 // LifetimeScheduler: runs the time limits on the blocking pool — the relay's sweep of live hosts
 // (idle, login and API token expiry) twice a second, and the Session Manager's sweep of sessions past their
-// length or expiry every `manager_interval`. Start() once; Stop() before the pool is joined.
+// length or expiry every ManagerInterval of the limits in force at the time. Start() once; Stop() before the pool is joined.
 // The pool, relay and lifetime must outlive it.
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
