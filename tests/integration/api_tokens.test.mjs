@@ -179,6 +179,31 @@ describe('API tokens', () => {
     assert.ok((await auditKinds(server)).includes('token.revoked'));
   });
 
+  test("administrators make tokens for others and list every user's; others cannot", async () => {
+    const forJune = await makeToken(server, admin, { user: 'june', name: 'for june', scope: ['ViewSessionGroup'], expires_days: 1 });
+    assert.equal(forJune.token.user, 'june');
+    const me = await request(server, 'GET', '/api/v1/me', { headers: bearer(forJune.secret) });
+    assert.equal(me.json.user.username, 'june');
+    assert.equal(me.json.user.administer, false);
+    assert.equal((await request(server, 'GET', '/api/v1/me', { headers: { cookie: admin.cookie } })).json.user.administer, true);
+    const all = await request(server, 'GET', '/api/v1/tokens?all=true', { headers: { cookie: admin.cookie } });
+    assert.equal(all.status, 200, all.body);
+    const owners = new Set(all.json.tokens.map((t) => t.user));
+    assert.ok(owners.has('june') && owners.has('hazel') && owners.has('admin'), [...owners].join(','));
+    assert.ok(all.json.tokens.some((t) => t.id === forJune.token.id));
+    // A Host neither lists everyone's nor makes a token for someone else.
+    const refused = await request(server, 'GET', '/api/v1/tokens?all=true', { headers: { cookie: hazel.cookie } });
+    assert.equal(refused.status, 403, refused.body);
+    const other = await request(server, 'POST', '/api/v1/tokens',
+      { headers: withAuth(hazel), body: { user: 'june', name: 'sneaky', scope: ['ViewSessionGroup'], expires_days: 1 } });
+    assert.equal(other.status, 403, other.body);
+    assert.ok(!(await request(server, 'GET', '/api/v1/tokens?all=true', { headers: { cookie: admin.cookie } }))
+      .json.tokens.some((t) => t.name === 'sneaky'));
+    for (const q of ['all=yes', 'all=true&user=june']) {
+      assert.equal((await request(server, 'GET', `/api/v1/tokens?${q}`, { headers: { cookie: admin.cookie } })).status, 400, q);
+    }
+  });
+
   test('a user who must change their password cannot use a token until they have', async () => {
     const reset = await tether(server, ['user', 'passwd', 'june', '--password-stdin'], { input: 'Temporary-Horse-7-Battery\n' });
     assert.equal(reset.code, 0, reset.stderr);

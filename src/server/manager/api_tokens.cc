@@ -75,13 +75,15 @@ Result<CreatedApiToken> ApiTokens::Create(const std::string& owner, const ApiTok
 }
 
 Result<std::vector<ApiToken>> ApiTokens::List(const std::string& owner, const Actor& actor) {
-  if (owner.empty() && actor.user_id == 0) {
-    if (auto st = authorizer_.Check(actor, Permission::kAdminister); !st) return st.error();
-    return store_.Tokens().List(0);
-  }
+  if (owner.empty() && actor.user_id == 0) return ListAll(actor);
   auto user = OwnerFor(owner, actor);
   if (!user) return user.error();
   return store_.Tokens().List(user->id);
+}
+
+Result<std::vector<ApiToken>> ApiTokens::ListAll(const Actor& actor) {
+  if (auto st = authorizer_.Check(actor, Permission::kAdminister); !st) return st.error();
+  return store_.Tokens().List(0);
 }
 
 Status ApiTokens::Revoke(const std::string& id, const Actor& actor) {

@@ -60,6 +60,8 @@ class ApiTokens {
   // `owner`'s tokens ("" = the actor's own; every user's for the Local API), newest first.
   // Another user's need Administer.
   Result<std::vector<ApiToken>> List(const std::string& owner, const Actor& actor);
+  // Every user's tokens, newest first (Administer).
+  Result<std::vector<ApiToken>> ListAll(const Actor& actor);
   // The owner or an administrator ends a token now. "not_found" also for someone else's token.
   // The OnRevoked callback then closes what the token holds open.
   Status Revoke(const std::string& id, const Actor& actor);

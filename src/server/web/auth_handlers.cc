@@ -98,6 +98,9 @@ HttpResponse WebApp::Me(const HttpRequest& req, const Params&) {
   if (!ctx) return ErrorResponse(ctx.error());
   json user = manager::UserJson(ctx->user);
   user["two_factor_required"] = manager_.TwoFactorRequired(ctx->user);
+  // Whether the caller's role (and token scope) allows Administer: the pages offer administration
+  // by it; the server checks each call anyway.
+  user["administer"] = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kAdminister).ok();
   return HttpResponse::Json(200, json{{"user", user}, {"csrf_token", ctx->session.csrf_token}}.dump());
 }
 

@@ -28,10 +28,12 @@ void AddTokenPaths(json& doc) {
   json ref = {{"$ref", "#/components/schemas/ApiToken"}};
   doc["paths"]["/tokens"] = {
       {"get",
-       {{"summary", "API tokens: the caller's own, or with ?user= another user's (Administer). Never the "
-                    "secrets. Also the permission names a scope may hold and the longest lifetime in days."},
+       {{"summary", "API tokens: the caller's own, with ?user= another user's, or with ?all=true every user's "
+                    "(both Administer). Never the secrets. Also the permission names a scope may hold and the "
+                    "longest lifetime in days."},
         {"security", json::array({{{"cookie", json::array()}}})},
-        {"parameters", json::array({{{"name", "user"}, {"in", "query"}, {"schema", str}}})},
+        {"parameters", json::array({{{"name", "user"}, {"in", "query"}, {"schema", str}},
+                                    {{"name", "all"}, {"in", "query"}, {"schema", {{"enum", {"true"}}}}}})},
         {"responses", responses("200", {{"type", "object"},
                                         {"properties", {{"tokens", {{"type", "array"}, {"items", ref}}},
                                                         {"permissions", {{"type", "array"}, {"items", str}}},

@@ -18,7 +18,14 @@ constexpr size_t kMaxTokenBody = 8 * 1024;
 HttpResponse WebApp::ListTokens(const HttpRequest& req, const Params&) {
   auto ctx = RequireUser(req);
   if (!ctx) return ErrorResponse(ctx.error());
-  auto list = manager_.Tokens().List(req.QueryParam("user"), ActorOf(*ctx, req));
+  // ?all=true: every user's (Administer); ?user=NAME: one user's; neither: the caller's own.
+  const std::string all = req.QueryParam("all");
+  if (!all.empty() && all != "true") return HttpResponse::Error(400, "validation", "all is true or absent");
+  if (!all.empty() && !req.QueryParam("user").empty()) {
+    return HttpResponse::Error(400, "validation", "give either all or user");
+  }
+  auto list = all.empty() ? manager_.Tokens().List(req.QueryParam("user"), ActorOf(*ctx, req))
+                          : manager_.Tokens().ListAll(ActorOf(*ctx, req));
   if (!list) return ErrorResponse(list.error());
   json out = json::array();
   for (const auto& t : *list) out.push_back(manager::ApiTokenJson(t));

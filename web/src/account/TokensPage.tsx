@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type ApiToken, type TokenList } from '../api/client';
+import { api, type ApiToken, type TokenList, type User } from '../api/client';
 import { Alert, Field } from '../ui/components';
 import { useAction } from '../ui/action';
 import { dateOf, expiryChoices, tokenFormError } from './tokens';
 
 // The secret of a token just made: shown once, with a copy button, until the user closes it.
-function SecretDialog({ secret, onClose }: { secret: string; onClose: () => void }) {
+// `owner` names the user it was made for when that is someone else.
+function SecretDialog({ secret, owner, onClose }: { secret: string; owner: string | null; onClose: () => void }) {
   const [copied, setCopied] = useState(false);
   const copy = () => {
     void navigator.clipboard?.writeText(secret).then(() => setCopied(true), () => setCopied(false));
@@ -13,8 +14,9 @@ function SecretDialog({ secret, onClose }: { secret: string; onClose: () => void
   return (
     <div class="dialog-backdrop">
       <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="secret-title">
-        <h2 id="secret-title">Your new API token</h2>
-        <p>Copy it now. It is not shown again; if you lose it, revoke it and make another.</p>
+        <h2 id="secret-title">{owner ? `New API token for ${owner}` : 'Your new API token'}</h2>
+        <p>Copy it now. It is not shown again; if you lose it, revoke it and make another.
+          {owner && ` It acts as ${owner}, within ${owner}'s role and the permissions chosen.`}</p>
         <input class="secret" aria-label="Token secret" readOnly value={secret}
           onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
         <div class="actions">
@@ -27,26 +29,33 @@ function SecretDialog({ secret, onClose }: { secret: string; onClose: () => void
 }
 
 // /tokens: the logged-in user's API tokens for scripts (Authorization: Bearer). Make one with a
-// name, an expiry and a scope of permissions; list and revoke them. The server enforces all of it.
+// name, an expiry and a scope of permissions; list and revoke them. A user whose role allows
+// Administer makes tokens for any user ("For user") and sees and revokes every user's. The
+// server enforces all of it.
 export function TokensPage() {
   const [list, setList] = useState<TokenList | null>(null);
   const [name, setName] = useState('');
   const [scope, setScope] = useState<string[]>([]);
   const [days, setDays] = useState(30);
-  const [secret, setSecret] = useState<string | null>(null);
+  const [secret, setSecret] = useState<{ value: string; owner: string | null } | null>(null);
   const { error, setError, busy, run } = useAction();
   const [admin, setAdmin] = useState(false);
-  const [owner, setOwner] = useState('');   // whose tokens are listed; '' = mine
-  const [ownerInput, setOwnerInput] = useState('');
+  const [me, setMe] = useState('');
+  const [users, setUsers] = useState<User[]>([]);
+  const [forUser, setForUser] = useState('');  // administrators: whose token the form makes
 
-  const reload = async (who = owner) => setList(await api.listTokens(who));
+  const reload = async (all = admin) => setList(await api.listTokens(all));
 
   useEffect(() => {
     // The CSRF token comes with /me; a fresh page load has none yet.
     void run(async () => {
-      const me = await api.me();
-      setAdmin(me.user.role === 'Administrator');
-      await reload('');
+      const info = await api.me();
+      const administer = info.user.administer === true;
+      setAdmin(administer);
+      setMe(info.user.username);
+      setForUser(info.user.username);
+      if (administer) setUsers((await api.listUsers()).filter((u) => !u.disabled));
+      await reload(administer);
     });
   }, []);
 
@@ -59,15 +68,17 @@ export function TokensPage() {
     const problem = tokenFormError(name, scope, days, list.max_days);
     if (problem) return setError(problem);
     void run(async () => {
-      const made = await api.createToken({ name: name.trim(), scope, expires_days: days });
-      setSecret(made.secret);
+      const owner = admin ? forUser : me;
+      const made = await api.createToken({ name: name.trim(), scope, expires_days: days, ...(admin ? { user: owner } : {}) });
+      setSecret({ value: made.secret, owner: owner === me ? null : owner });
       setName('');
       setScope([]);
       await reload();
     });
   };
   const revoke = (t: ApiToken) => {
-    if (!window.confirm(`Revoke the token "${t.name}"? Scripts using it stop working at once.`)) return;
+    const whose = t.user === me ? '' : ` of ${t.user}`;
+    if (!window.confirm(`Revoke the token "${t.name}"${whose}? Scripts and connections using it stop at once.`)) return;
     void run(async () => {
       await api.revokeToken(t.id);
       await reload();
@@ -81,6 +92,14 @@ export function TokensPage() {
       <p class="muted">Scripts send a token as <code>Authorization: Bearer …</code>. A token can do what you can,
         limited to the permissions you choose, until it expires or is revoked.</p>
       <form class="token-form" onSubmit={create} aria-label="New API token">
+        {admin && (
+          <div class="field">
+            <label for="token-user">For user</label>
+            <select id="token-user" value={forUser} onChange={(e) => setForUser((e.currentTarget as HTMLSelectElement).value)}>
+              {users.map((u) => <option key={u.username} value={u.username}>{u.username === me ? `${u.username} (you)` : u.username}</option>)}
+            </select>
+          </div>
+        )}
         <Field id="token-name" label="Name" value={name} onInput={setName} maxLength={64} required />
         <div class="field">
           <label for="token-expiry">Expires after</label>
@@ -100,29 +119,16 @@ export function TokensPage() {
         {error && <Alert>{error}</Alert>}
         <button type="submit" class="primary" disabled={busy}>Create token</button>
       </form>
-      <h2>{owner ? `Tokens of ${owner}` : 'Your tokens'}</h2>
-      {admin && (
-        <form class="token-owner" aria-label="Another user's tokens" onSubmit={(e) => {
-          e.preventDefault();
-          const who = ownerInput.trim();
-          void run(async () => {
-            await reload(who);
-            setOwner(who);
-          });
-        }}>
-          <Field id="token-owner" label="User (administrators: see and revoke anyone's tokens)" value={ownerInput}
-            onInput={setOwnerInput} maxLength={64} />
-          <button type="submit" disabled={busy}>Show</button>
-        </form>
-      )}
+      <h2>{admin ? "Every user's tokens" : 'Your tokens'}</h2>
       {list.tokens.length === 0 ? <p class="muted">No tokens.</p> : (
         <table class="tokens">
           <thead>
-            <tr><th>Name</th><th>Token</th><th>Permissions</th><th>Created</th><th>Expires</th><th>Last used</th><th /></tr>
+            <tr>{admin && <th>Owner</th>}<th>Name</th><th>Token</th><th>Permissions</th><th>Created</th><th>Expires</th><th>Last used</th><th /></tr>
           </thead>
           <tbody>
             {list.tokens.map((t) => (
               <tr key={t.id} data-token-id={t.id}>
+                {admin && <td class="owner">{t.user}</td>}
                 <td>{t.name}</td>
                 <td><code>{t.hint}</code></td>
                 <td>{t.scope.join(', ')}</td>
@@ -135,7 +141,7 @@ export function TokensPage() {
           </tbody>
         </table>
       )}
-      {secret && <SecretDialog secret={secret} onClose={() => setSecret(null)} />}
+      {secret && <SecretDialog secret={secret.value} owner={secret.owner} onClose={() => setSecret(null)} />}
     </main>
   );
 }

@@ -15,8 +15,11 @@ export interface User {
   // An administrator set the password: nothing but changing it works until it is changed.
   must_change_password?: boolean;
   two_factor_enabled?: boolean;
+  disabled?: boolean;
   // The server's policy demands two-factor authentication of this user.
   two_factor_required?: boolean;
+  // GET /me: the role allows Administer (the pages offer administration by it).
+  administer?: boolean;
 }
 
 // One security setting as GET /settings/security describes it (docs/security.md).
@@ -160,6 +163,7 @@ export interface NewToken {
   name: string;
   scope: string[];
   expires_days: number;
+  user?: string;  // another user's token (Administer)
 }
 
 export interface AuthInfo {
@@ -434,15 +438,20 @@ export class ApiClient {
     return { filename: match ? match[1] : 'tether-access.tether', text: await res.text() };
   }
 
-  // The caller's tokens, or (administrators) another user's.
-  async listTokens(user = ''): Promise<TokenList> {
-    const r = await this.request<Partial<TokenList>>('GET', user ? `/tokens?user=${encodeURIComponent(user)}` : '/tokens');
+  // The caller's tokens, or (administrators) every user's.
+  async listTokens(all = false): Promise<TokenList> {
+    const r = await this.request<Partial<TokenList>>('GET', all ? '/tokens?all=true' : '/tokens');
     return { tokens: r.tokens ?? [], permissions: r.permissions ?? [], max_days: r.max_days ?? 365 };
   }
 
   // The answer's secret is shown once and never again.
   createToken(t: NewToken): Promise<{ token: ApiToken; secret: string }> {
     return this.request<{ token: ApiToken; secret: string }>('POST', '/tokens', t);
+  }
+
+  // Every user (administrators).
+  async listUsers(): Promise<User[]> {
+    return (await this.request<{ users?: User[] }>('GET', '/users')).users ?? [];
   }
 
   revokeToken(id: string): Promise<void> {
