@@ -82,7 +82,11 @@ class WsLink final : public net::FrameLink, public std::enable_shared_from_this<
     ws_.binary(true);
     ws_.auto_fragment(false);  // one frame per message, written in one piece
     auto [ec] = co_await ws_.async_accept(req, kNoThrow);
-    if (ec) co_return;
+    if (ec) {  // the upgrade failed: the sink still hears that the link is gone, as its last call
+      sink->OnClosed();
+      Close();
+      co_return;
+    }
     asio::co_spawn(ws_.get_executor(), WriteLoop(), asio::detached);
     beast::flat_buffer buffer;
     while (true) {
