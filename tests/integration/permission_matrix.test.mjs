@@ -37,8 +37,10 @@ const OPERATIONS = {
   'POST /auth/totp/enrol': { need: 'own' },
   'POST /auth/totp/confirm': { need: 'own' },
   'POST /auth/totp/disable': { need: 'own' },
-  'GET /tokens': { need: 'own' },
-  'POST /tokens': { need: 'own' },
+  // Every user's tokens, and a token made for another user, need Administer.
+  'GET /tokens': { need: 'own', cases: [{ perm: 'Administer', target: 'token', call: () => ['GET', '/api/v1/tokens?all=true'] }] },
+  'POST /tokens': { need: 'own', cases: [{ perm: 'Administer', target: 'token', ok: 201,
+    call: (t) => ['POST', '/api/v1/tokens', { user: 'admin', name: t.name, scope: ['ViewSessionGroup'], expires_days: 1 }] }] },
   'DELETE /tokens/{id}': { need: 'own', cases: [{ perm: 'Administer', target: 'token', refused: 404, ok: 204,
     call: (t) => ['DELETE', `/api/v1/tokens/${t.id}`] }] },
   'GET /sessions/{id}/connect': { need: 'relay' },  // the viewer WebSocket: relay actions below
