@@ -177,6 +177,8 @@ r=$(run_bench --groups "$groups" --test rate --pairs 1000 --size 4096 --rate 30 
 ru=$(med "$r" relay cpu_us_per_msg); nu=$(med "$r" nginx cpu_us_per_msg)
 echo "cost per message, CPU us (1000 sessions x 30/s x 4 KiB): relay $(calc %.1f "$ru") us (runs $(reps "$r" relay cpu_us_per_msg 1 %.1f); $(med "$r" relay msg_per_s) msg/s at $(med "$r" relay server_cpu_pct)% CPU), nginx $(calc %.1f "$nu") us (runs $(reps "$r" nginx cpu_us_per_msg 1 %.1f); $(med "$r" nginx msg_per_s) msg/s at $(med "$r" nginx server_cpu_pct)% CPU); relay/nginx $(calc %.2f "$ru/$nu") (target relay <= 15 us: $(verdict "$ru<=15"))"
 vs_base "$r" cpu_us_per_msg
+echo "resident memory with 1000 sessions connected (2,000 TLS connections): relay $(calc %.0f "$(med "$r" relay server_rss_kib)/1024") MiB, nginx $(calc %.0f "$(med "$r" nginx server_rss_kib)/1024") MiB"
+vs_base "$r" server_rss_kib
 fi
 
 # --- 3. latency: ping-pong of one frame, samples pooled over 3 alternating windows of 1.5 s.

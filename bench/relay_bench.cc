@@ -195,6 +195,15 @@ double CpuSeconds(int pid) {
   return any ? static_cast<double>(ns) / 1e9 : TickCpuSeconds(pid);
 }
 
+// Resident memory of a process in KiB (VmRSS; 0 if unknown).
+uint64_t ResidentKiB(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
+}
+
 // Bytes a process has caused to be written to storage (write_bytes in /proc/PID/io; 0 if unknown).
 uint64_t StorageWrites(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/io");
@@ -662,14 +671,15 @@ class Bench {
     std::snprintf(line, sizeof line,
                   "RESULT %s rep=%d size=%zu setup_s=%.2f quiet_s=%.2f wall_s=%.3f frames=%llu bytes=%llu "
                   "msg_per_s=%.0f mbyte_per_s=%.1f server_cpu_s=%.3f server_cpu_pct=%.1f bytes_per_cpu_s=%.0f "
-                  "cpu_us_per_msg=%.3f tick_cpu_us_per_msg=%.3f bench_cpu_pct=%.1f late=%llu",
+                  "cpu_us_per_msg=%.3f tick_cpu_us_per_msg=%.3f bench_cpu_pct=%.1f late=%llu server_rss_kib=%llu",
                   Describe(g).c_str(), rep, o_.size, setup_s_, quiet_s_, wall, static_cast<unsigned long long>(frames),
                   static_cast<unsigned long long>(bytes), static_cast<double>(frames) / wall,
                   static_cast<double>(bytes) / wall / 1e6, cpu, 100.0 * cpu / wall,
                   cpu > 0 ? static_cast<double>(bytes) / cpu : 0.0,
                   frames ? cpu * 1e6 / static_cast<double>(frames) : 0.0,
                   frames ? (tick1 - tick0) * 1e6 / static_cast<double>(frames) : 0.0, 100.0 * (own1 - own0) / wall,
-                  static_cast<unsigned long long>(late1 - late0));
+                  static_cast<unsigned long long>(late1 - late0),
+                  static_cast<unsigned long long>(ResidentKiB(g.cpu_pid)));
     std::cout << line << std::endl;
   }
 

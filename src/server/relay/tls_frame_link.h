@@ -83,6 +83,7 @@ class TlsFrameLink final : public net::FrameLink,
   bool SendCiphertext();              // false: the socket is full (its next edge resumes) or failed
   bool CanWriteDirectly() const;      // with mu_ held
   void WriteDirectly(const std::string& frame);
+  void KeepRecordBuffers(bool keep);  // network thread
   void FinishClose();                 // graceful end once everything is written
   void Shutdown();                    // ends all I/O now, closes the descriptor, posts OnClosed
   void ArmDeadline(std::chrono::steady_clock::time_point at);
@@ -131,11 +132,13 @@ class TlsFrameLink final : public net::FrameLink,
     ssize_t SendNow(const char* data, size_t len);  // bytes taken; -1: failed
   };
   Ciphertext wire_;
-  std::vector<char> in_;       // read buffer: whole frames are cut from it
+  std::unique_ptr<char[]> in_;  // read buffer (kReadBuffer bytes, while needed): whole frames are cut from it
   size_t in_len_ = 0;
   std::shared_ptr<std::string> big_;  // a frame larger than in_, read straight into place
   size_t big_filled_ = 0;
   bool expect_big_ = false;  // the last frame started was larger than in_
+  bool write_big_ = false;   // the last write was larger than one TLS record
+  bool keeping_buffers_ = false;  // SSL_MODE_RELEASE_BUFFERS is off
   bool first_frame_ = true;
 
   boost::asio::steady_timer deadline_;
