@@ -1,7 +1,8 @@
 // Browser end-to-end test of the Roles page: an administrator creates a role, gives it entries
 // (a permission, Allow or Deny, a session-group scope), saves, reloads and finds them, and the
 // server's record matches; global permissions cannot be scoped; the page shows the server's
-// refusal to delete the last administrators' role; a Host has no Roles link and is refused.
+// refusal to delete the last administrators' role; a Host has no Roles link and is refused; the
+// panel offers links and forms by the permissions the role grants, not by the role's name.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -99,3 +100,39 @@ test('an administrator builds a scoped role on the Roles page; it is kept and sh
 
 test('a Host sees no Roles link and the server refuses it the roles', { timeout: 60000 }, () =>
   assertPageRefused(browser, server, 'hank', { link: 'Roles', path: '/roles', timeout: STEP_TIMEOUT }));
+
+test('the panel offers what the role grants, whatever its name', { timeout: 90000 }, async () => {
+  // A deputy administrator's role has another name but allows Administer: the panel links to the
+  // administration pages. A Host may not make meetings or session groups: no forms for them.
+  const admin = await login(server, 'admin', strongPassword);
+  const headers = { cookie: admin.cookie, 'x-csrf-token': admin.csrf };
+  const entries = ['Administer', 'ViewSessionGroup', 'CreateSupportSession', 'CreateMeetingSession', 'ManageSessionGroups']
+    .map((permission) => ({ permission, effect: 'allow', group_id: null }));
+  const role = await request(server, 'POST', '/api/v1/roles', { headers, body: { name: 'Deputy', entries } });
+  assert.equal(role.status, 201, role.body);
+  await addUser(server, 'dora', 'Deputy');
+
+  const deputy = await loggedIn('dora');
+  try {
+    const { page } = deputy;
+    await page.getByRole('link', { name: 'Administration' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Roles' }).count(), 1);
+    assert.equal(await page.getByRole('button', { name: 'New group' }).count(), 1);
+    await page.getByRole('tab', { name: 'Meeting' }).click();
+    await page.getByRole('button', { name: 'Create meeting' }).waitFor();
+  } finally {
+    await deputy.context.close();
+  }
+
+  const host = await loggedIn('hank');
+  try {
+    const { page } = host;
+    await page.getByRole('button', { name: 'Create session' }).waitFor();  // support sessions: yes
+    assert.equal(await page.getByRole('button', { name: 'New group' }).count(), 0);
+    await page.getByRole('tab', { name: 'Meeting' }).click();
+    await page.getByRole('region', { name: 'Meeting sessions' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Create meeting' }).count(), 0, 'no meeting form for a Host');
+  } finally {
+    await host.context.close();
+  }
+});

@@ -100,7 +100,15 @@ HttpResponse WebApp::Me(const HttpRequest& req, const Params&) {
   user["two_factor_required"] = manager_.TwoFactorRequired(ctx->user);
   // Whether the caller's role (and token scope) allows Administer: the pages offer administration
   // by it; the server checks each call anyway.
-  user["administer"] = manager_.Authorize(ActorOf(*ctx, req), manager::Permission::kAdminister).ok();
+  const manager::Actor actor = ActorOf(*ctx, req);
+  user["administer"] = manager_.Authorize(actor, manager::Permission::kAdminister).ok();
+  // Every permission granted somewhere (a group-scoped one: for at least one group), so the
+  // pages offer only what the role allows; names as in roles (PermissionName).
+  json permissions = json::array();
+  for (manager::Permission p : manager::kAllPermissions) {
+    if (manager_.Authorize(actor, p).ok()) permissions.push_back(manager::PermissionName(p));
+  }
+  user["permissions"] = std::move(permissions);
   return HttpResponse::Json(200, json{{"user", user}, {"csrf_token", ctx->session.csrf_token}}.dump());
 }
 

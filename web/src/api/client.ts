@@ -20,6 +20,9 @@ export interface User {
   two_factor_required?: boolean;
   // GET /me: the role allows Administer (the pages offer administration by it).
   administer?: boolean;
+  // GET /me: every permission the role (and token scope) grants somewhere, by name
+  // ("Administer", "ManageSessionGroups", ...); the pages offer only those.
+  permissions?: string[];
 }
 
 // One security setting as GET /settings/security describes it (docs/security.md).

@@ -59,7 +59,8 @@ export function ControlPanel() {
   const seq = useRef(0);
   const stateRef = useRef(state);
   stateRef.current = state;
-  const isAdmin = user?.role === 'Administrator';
+  // What the role grants (GET /me); the server checks every call anyway.
+  const may = (permission: string) => user?.permissions?.includes(permission) ?? false;
 
   useEffect(() => {
     api.me().then((info) => {
@@ -164,8 +165,8 @@ export function ControlPanel() {
         <span class="spacer" />
         <span class="user" aria-label="Logged in as">{user.username}</span>
         <a href="/tokens">API tokens</a>
-        {isAdmin && <a href="/admin">Administration</a>}
-        {isAdmin && <a href="/roles">Roles</a>}
+        {may('Administer') && <a href="/admin">Administration</a>}
+        {may('Administer') && <a href="/roles">Roles</a>}
         <a href="/two-factor">Two-factor</a>
         <a href="/password">Change password</a>
         <button type="button" onClick={logout}>Log out</button>
@@ -186,7 +187,7 @@ export function ControlPanel() {
             <GroupList groups={groups} selectedId={state.groupId} subgroup={state.subgroup}
               subgroups={subgroups.list} subgroupsTruncated={subgroups.truncated}
               onSelect={(groupId, subgroup) => dispatch({ type: 'group', groupId, subgroup })} />
-            {isAdmin && (
+            {may('ManageSessionGroups') && (
               <div class="group-actions">
                 <button type="button" onClick={() => setEditor({ group: null })}>New group</button>
                 {selectedGroup && <button type="button" onClick={() => setEditor({ group: selectedGroup })}>Edit group</button>}
@@ -194,9 +195,9 @@ export function ControlPanel() {
             )}
           </div>
           <section class="list" aria-label={`${tabLabel} sessions`}>
-            {(state.tab === 'support' || state.tab === 'meeting') &&
+            {((state.tab === 'support' && may('CreateSupportSession')) || (state.tab === 'meeting' && may('CreateMeetingSession'))) &&
               <NewSessionForm key={state.tab} type={state.tab} onAuthLost={authLost} onCreated={created} />}
-            {state.tab === 'access' && isAdmin && <AccessInstallerForm onAuthLost={authLost} />}
+            {state.tab === 'access' && may('BuildAccessInstaller') && <AccessInstallerForm onAuthLost={authLost} />}
             {editor && (
               <GroupEditor key={editor.group?.id ?? 'new'} group={editor.group} initialFilter={editor.filter}
                 onAuthLost={authLost} onCancel={() => setEditor(null)}
@@ -227,7 +228,7 @@ export function ControlPanel() {
                 </div>
                 <button type="submit">Apply</button>
                 {state.filter && <button type="button" onClick={() => { setFilterText(''); dispatch({ type: 'filter', filter: '' }); }}>Clear</button>}
-                {isAdmin && state.filter && !state.filterProblem && (
+                {may('ManageSessionGroups') && state.filter && !state.filterProblem && (
                   <button type="button" onClick={() => setEditor({ group: null, filter: state.filter })}>Save as group</button>
                 )}
               </form>
