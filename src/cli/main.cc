@@ -104,7 +104,14 @@ void PrintHuman(const std::string& op, const json& r) {
   } else if (op == "settings.show" || op == "settings.set") {
     std::printf("%-45s %-16s %-8s %s\n", "SETTING", "VALUE", "FROM", "DEFAULT");
     for (const auto& s : r["settings"]) {
-      auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+      // A list (security.ip.*) as its entries, comma-separated; "-" when empty.
+      auto text = [](const json& v) -> std::string {
+        if (v.is_string()) return v.get<std::string>();
+        if (!v.is_array()) return v.dump();
+        std::string out;
+        for (const auto& e : v) out += (out.empty() ? "" : ",") + (e.is_string() ? e.get<std::string>() : e.dump());
+        return out.empty() ? "-" : out;
+      };
       std::printf("%-45s %-16s %-8s %s\n", s["key"].get<std::string>().c_str(), text(s["value"]).c_str(),
                   s["source"].get<std::string>().c_str(), text(s["default"]).c_str());
     }

@@ -111,12 +111,9 @@ class TableReader {
 Status GetIpList(TableReader& r, const std::string& key, net::IpList& out) {
   std::vector<std::string> entries;
   TRY(r.Get(key, entries));
-  if (entries.size() > 1000) return SettingError(r.Name(key), "at most 1000 entries");
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (auto st = out.Add(entries[i]); !st) {
-      return SettingError(r.Name(key) + "[" + std::to_string(i) + "]", st.error().message);
-    }
-  }
+  auto list = manager::MakeIpList(entries, r.Name(key));
+  if (!list) return MakeError("config", list.error().message);
+  out = std::move(*list);
   return {};
 }
 
@@ -238,7 +235,9 @@ Status ApplyToml(const std::string& text, const std::string& source_name, Config
     }
     r.Allow("sessions");
     r.Allow("consent");
-    TRY(ApplyIpAreas(r, c.ip));
+    net::IpAreas ip;
+    TRY(ApplyIpAreas(r, ip));
+    sec.ip = std::make_shared<const net::IpAreas>(std::move(ip));
     TRY(r.CheckUnknown());
     TableReader s(r, "sessions");
     TRY(s.Get("host_idle_seconds", sec.host_idle_s));

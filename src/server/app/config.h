@@ -39,11 +39,9 @@ struct Config {
   // [store]
   std::string store_kind = "sqlite";
   std::filesystem::path store_path;  // default <data_dir>/tether.db
-  // [security], [security.sessions], [security.consent]: in manager.security (the file's
-  // values; the administration page's changes go over them at runtime).
+  // [security], [security.sessions], [security.consent], [security.ip]: in manager.security
+  // (the file's values; the administration page's changes go over them at runtime).
   manager::ManagerOptions manager;
-  // [security.ip]: allow- and block-lists per area, trusted proxies.
-  net::IpAreas ip;
   // [log]
   LogFormat log_format = LogFormat::kText;
   spdlog::level::level_enum log_level = spdlog::level::info;

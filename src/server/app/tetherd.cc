@@ -180,7 +180,9 @@ int Tetherd::Run() {
 
   p.bridge = std::make_unique<RelayBridge>(*p.manager, *p.pool);
   relay::RelayOptions relay_opts;
-  relay_opts.admit = c.ip.relay;
+  relay_opts.admit = [m = p.manager.get()](const std::string& address) {
+    return m->Security().Ip()->relay.Permits(address);
+  };
   // The relay reads the security settings in force (the page may change them at runtime).
   relay_opts.host_idle = [m = p.manager.get()] { return m->Security().Get().host_idle_s; };
   relay_opts.consent = [m = p.manager.get()] {
@@ -206,7 +208,6 @@ int Tetherd::Run() {
   web_opts.metrics_public = c.metrics_public;
   web_opts.relay_public_address = c.relay_public_address;
   web_opts.relay_port = p.relay->Port();
-  web_opts.ip = c.ip;
   if (!c.public_url.empty()) {
     std::string rest = c.public_url.substr(8);
     web_opts.public_origin = "https://" + rest.substr(0, rest.find('/'));
@@ -227,7 +228,6 @@ int Tetherd::Run() {
   limits.read_timeout = std::chrono::seconds(c.request_timeout_seconds);
   limits.idle_timeout = std::chrono::seconds(c.idle_timeout_seconds);
   limits.hsts = c.hsts;
-  limits.trusted_proxies = c.ip.trusted_proxies;
   p.web = std::make_unique<web::HttpsServer>(p.io, *p.pool, *p.web_app, *p.bridge, p.metrics, limits);
   if (auto st = p.web->Start(c.web_listen, *tls); !st) {
     std::cerr << "tetherd: web.listen: " << st.error().message << "\n";

@@ -27,11 +27,12 @@ std::vector<std::string> SessionManager::LoadSecuritySettings() {
 }
 
 Result<std::vector<SettingChange>> SessionManager::ChangeSecuritySettings(const nlohmann::json& changes,
-                                                                          const Actor& actor) {
+                                                                          const Actor& actor,
+                                                                          const SecuritySettings::Acceptor& accept) {
   if (auto st = authorizer_.Check(actor, Permission::kAdminister); !st) return st.error();
   std::lock_guard lock(settings_mu_);  // store and memory change together
   const std::string before = security_.Stored();
-  auto changed = security_.Change(changes);
+  auto changed = security_.Change(changes, accept);
   if (!changed) return changed.error();
   if (auto st = store_.Settings().Put(kStoreKey, security_.Stored()); !st) {
     (void)security_.Load(before);

@@ -49,6 +49,32 @@ const char* TwoFactorName(TwoFactorPolicy p) {
   return "off";
 }
 
+// A list of addresses and CIDR ranges (security.ip.*): a JSON array of strings, each parsed by
+// IpList::Add; an error names the entry, e.g. "security.ip.login.allow[2]: ...".
+Status SetIpList(SecurityValues& v, const json& j, const std::string& key, net::IpList& (*pick)(net::IpAreas&)) {
+  if (!j.is_array()) return Invalid(key, "must be a list of addresses and CIDR ranges");
+  std::vector<std::string> entries;
+  for (size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_string()) return Invalid(key + "[" + std::to_string(i) + "]", "must be a string");
+    entries.push_back(j[i].get<std::string>());
+  }
+  auto list = MakeIpList(entries, key);
+  if (!list) return list.error();
+  auto next = std::make_shared<net::IpAreas>(*v.ip);  // copy on write: readers keep their snapshot
+  pick(*next) = std::move(*list);
+  v.ip = std::move(next);
+  return {};
+}
+
+#define IP_SETTING(KEY, LIST)                                                              \
+  Spec {                                                                                  \
+    KEY, true, [](const SecurityValues& v) -> json { return v.ip->LIST.Entries(); },      \
+        [](SecurityValues& v, const json& j, const std::string& k) {                      \
+          return SetIpList(v, j, k, [](net::IpAreas& a) -> net::IpList& { return a.LIST; }); \
+        }                                                                                 \
+  }
+#define IP_AREA(NAME) IP_SETTING("security.ip." #NAME ".allow", NAME.allow), IP_SETTING("security.ip." #NAME ".block", NAME.block)
+
 #define INT_SETTING(KEY, FIELD, UNIT)                                                     \
   Spec {                                                                                  \
     KEY, true, [](const SecurityValues& v) -> json { return v.FIELD / (UNIT); },          \
@@ -91,8 +117,12 @@ const Spec kSpecs[] = {
     INT_SETTING("security.sessions.support_expiry_seconds", support_expiry_s, 1),
     INT_SETTING("security.consent.prompt_timeout_seconds", consent_prompt_timeout_s, 1),
     INT_SETTING("security.consent.grant_lifetime_seconds", consent_grant_lifetime_s, 1),
+    IP_SETTING("security.ip.trusted_proxies", trusted_proxies),
+    IP_AREA(login), IP_AREA(host), IP_AREA(admin), IP_AREA(api), IP_AREA(relay),
 };
 
+#undef IP_AREA
+#undef IP_SETTING
 #undef INT_SETTING
 #undef BOOL_SETTING
 
@@ -109,6 +139,17 @@ Status Range(const char* key, int64_t v, int64_t lo, int64_t hi, const std::stri
 }
 
 }  // namespace
+
+Result<net::IpList> MakeIpList(const std::vector<std::string>& entries, const std::string& key) {
+  if (entries.size() > kMaxIpListEntries) {
+    return Invalid(key, "at most " + std::to_string(kMaxIpListEntries) + " entries");
+  }
+  net::IpList list;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (auto st = list.Add(entries[i]); !st) return Invalid(key + "[" + std::to_string(i) + "]", st.error().message);
+  }
+  return list;
+}
 
 Status CheckSecurityValues(const SecurityValues& v) {
   // Weaker than 12 only on the file's explicit, separate override; never below 8.
@@ -155,6 +196,11 @@ SecurityValues SecuritySettings::Get() const {
   return values_;
 }
 
+std::shared_ptr<const net::IpAreas> SecuritySettings::Ip() const {
+  std::lock_guard lock(mu_);
+  return values_.ip;
+}
+
 Result<SecurityValues> SecuritySettings::Merge(const json& overrides) const {
   SecurityValues v = file_;
   for (const auto& [key, value] : overrides.items()) {
@@ -185,7 +231,7 @@ std::vector<std::string> SecuritySettings::Load(const std::string& stored) {
   return dropped;
 }
 
-Result<std::vector<SettingChange>> SecuritySettings::Change(const json& changes) {
+Result<std::vector<SettingChange>> SecuritySettings::Change(const json& changes, const Acceptor& accept) {
   if (!changes.is_object() || changes.empty()) return Error{"validation", "settings: name at least one setting"};
   std::lock_guard lock(mu_);
   json next = overrides_;
@@ -196,6 +242,9 @@ Result<std::vector<SettingChange>> SecuritySettings::Change(const json& changes)
   }
   auto merged = Merge(next);
   if (!merged) return merged.error();
+  if (accept) {
+    if (auto st = accept(*merged); !st) return st.error();
+  }
   std::vector<SettingChange> out;
   for (const auto& [key, value] : changes.items()) {
     const Spec* spec = Find(key);

@@ -100,6 +100,65 @@ TEST(SecuritySettings, StoredValuesThatNoLongerPassAreDropped) {
   EXPECT_TRUE(s.Load("not json").empty());
 }
 
+TEST(SecuritySettings, IpListsAreSettingsThatNameTheBadEntry) {
+  SecurityValues file;
+  net::IpAreas file_ip;
+  ASSERT_TRUE(file_ip.admin.allow.Add("10.0.0.0/8"));
+  file.ip = std::make_shared<const net::IpAreas>(file_ip);
+  SecuritySettings s(file);
+  auto r = s.Change(json{{"security.ip.login.allow", {"192.0.2.1", "2001:db8::/32", "10.0.0.0/33"}}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "validation");
+  EXPECT_TRUE(r.error().message.starts_with("security.ip.login.allow[2]: ")) << r.error().message;
+  EXPECT_FALSE(s.Change(json{{"security.ip.login.allow", "192.0.2.1"}})) << "a list, not a string";
+  EXPECT_EQ(s.Change(json{{"security.ip.relay.block", {"192.0.2.1", 7}}}).error().message,
+            "security.ip.relay.block[1]: must be a string");
+  json many = json::array();
+  for (int i = 0; i <= 1000; ++i) many.push_back("192.0.2." + std::to_string(i % 256));
+  EXPECT_EQ(s.Change(json{{"security.ip.api.block", many}}).error().message,
+            "security.ip.api.block: at most 1000 entries");
+  EXPECT_TRUE(s.Ip()->login.Empty()) << "nothing changed";
+
+  const auto before = s.Ip();
+  auto changed = s.Change(json{{"security.ip.host.block", {"192.0.2.7"}}, {"security.ip.trusted_proxies", {"127.0.0.1"}}});
+  ASSERT_TRUE(changed) << changed.error().message;
+  ASSERT_EQ(changed->size(), 2u);
+  EXPECT_EQ((*changed)[0].key, "security.ip.host.block");
+  EXPECT_EQ((*changed)[0].old_value, "[]");
+  EXPECT_EQ((*changed)[0].new_value, R"(["192.0.2.7/32"])");
+  const auto after = s.Ip();
+  EXPECT_NE(before, after) << "a change replaces the snapshot";
+  EXPECT_TRUE(before->host.Permits("192.0.2.7")) << "a reader's snapshot stays as it was";
+  EXPECT_FALSE(after->host.Permits("192.0.2.7"));
+  EXPECT_FALSE(after->admin.Permits("192.0.2.7")) << "the file's admin allow-list stays under the page's";
+  EXPECT_EQ(s.Get().ip, after) << "Get() hands out the same snapshot";
+
+  const json d = s.Describe();
+  EXPECT_EQ((*Find(d, "security.ip.host.block"))["source"], "page");
+  EXPECT_EQ((*Find(d, "security.ip.admin.allow"))["source"], "file");
+  EXPECT_EQ((*Find(d, "security.ip.admin.allow"))["value"], json({"10.0.0.0/8"}));
+  EXPECT_EQ((*Find(d, "security.ip.relay.allow"))["default"], json::array());
+
+  ASSERT_TRUE(s.Change(json{{"security.ip.admin.allow", json::array()}}));
+  EXPECT_TRUE(s.Ip()->admin.Permits("192.0.2.7")) << "an empty list on the page goes over the file's";
+  ASSERT_TRUE(s.Change(json{{"security.ip.admin.allow", nullptr}, {"security.ip.host.block", nullptr}}));
+  EXPECT_FALSE(s.Ip()->admin.Permits("192.0.2.7")) << "null: back to the file's list";
+  EXPECT_TRUE(s.Ip()->host.Permits("192.0.2.7"));
+  EXPECT_EQ(s.Stored(), R"({"security.ip.trusted_proxies":["127.0.0.1"]})");
+}
+
+TEST(SecuritySettings, AnAcceptorSeesTheProposedValuesAndCanRefuseThem) {
+  SecuritySettings s(SecurityValues{});
+  auto r = s.Change(json{{"security.ip.admin.block", {"127.0.0.1"}}}, [](const SecurityValues& proposed) -> Status {
+    if (!proposed.ip->admin.Permits("127.0.0.1")) return Error{"would_lock_out", "127.0.0.1 in admin"};
+    return {};
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "would_lock_out");
+  EXPECT_TRUE(s.Ip()->admin.Empty());
+  EXPECT_EQ(s.Stored(), "{}");
+}
+
 class SecuritySettingsManager : public ManagerTest {};
 
 TEST_F(SecuritySettingsManager, ChangesNeedAdministerAreAuditedStoredAndApplyToTheNextLogin) {

@@ -259,8 +259,10 @@ class SessionManager {
   // because they no longer pass (the file changed); they are audited.
   std::vector<std::string> LoadSecuritySettings();
   // Administer: changes security settings (key -> value; null: back to the file's value),
-  // validated like the configuration file, stored, audited one record per setting.
-  Result<std::vector<SettingChange>> ChangeSecuritySettings(const nlohmann::json& changes, const Actor& actor);
+  // validated like the configuration file, stored, audited one record per setting. `accept`
+  // may refuse the values that would be in force (SecuritySettings::Change).
+  Result<std::vector<SettingChange>> ChangeSecuritySettings(const nlohmann::json& changes, const Actor& actor,
+                                                            const SecuritySettings::Acceptor& accept = {});
 
  private:
   Result<User> CreateAdministrator(const std::string& username, const std::string& password,

@@ -35,7 +35,7 @@ Relay::~Relay() { CloseAll(); }
 
 std::shared_ptr<net::FrameSink> Relay::Accept(std::shared_ptr<net::FrameLink> link,
                                               std::optional<Admission> host) {
-  const bool refused = !host && !options_.admit.Permits(link->PeerAddress());
+  const bool refused = !host && options_.admit && !options_.admit(link->PeerAddress());
   const std::string address = link->PeerAddress();
   auto endpoint = std::make_shared<RelayEndpoint>(*this, std::move(link), std::move(host));
   if (refused) {

@@ -14,7 +14,6 @@
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "net/frame_link.h"
-#include "net/ip_access.h"
 #include "server/relay/relay_directory.h"
 
 namespace tether::relay {
@@ -42,9 +41,10 @@ struct RelayOptions {
   // Forced disconnect (docs/security.md): a host that sent no input for this long is closed.
   // 0 turns the limit off.
   int64_t host_idle_seconds = 30 * 60;
-  // IP restrictions for connections on the relay port (security.ip.relay); browser viewers
-  // are the web server's "host" area instead.
-  net::IpRule admit;
+  // IP restrictions for connections on the relay port (security.ip.relay, as in force when
+  // the connection arrives); browser viewers are the web server's "host" area instead. Empty:
+  // every address is admitted.
+  std::function<bool(const std::string& address)> admit;
   // The settings in force, read at each use (they change at runtime); host_idle_seconds and
   // the ConsentTimes defaults when empty. Called with a hub's mutex held: they must not call
   // back into the relay.

@@ -23,7 +23,7 @@ int StatusFor(const Error& e) {
     return 403;
   }
   if (e.code == "not_found") return 404;
-  if (e.code == "conflict" || e.code == "last_administrator") return 409;
+  if (e.code == "conflict" || e.code == "last_administrator" || e.code == "would_lock_out") return 409;
   if (e.code == "too_large") return 413;
   if (e.code == "rate_limited") return 429;
   return 500;

@@ -17,7 +17,8 @@ struct HttpRequest {
   std::string query;         // after '?', not decoded
   std::map<std::string, std::string> headers;  // names lower-case; repeated headers joined by ", "
   std::string body;
-  std::string remote_addr;   // peer IP address
+  std::string peer_addr;     // the socket's peer address (a proxy, when one forwards)
+  std::string remote_addr;   // the client's address: peer_addr, or the one a trusted proxy names
 
   const std::string& Header(const std::string& lower_name) const;
   // A query parameter, percent-decoded; empty when absent.

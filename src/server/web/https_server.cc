@@ -164,6 +164,7 @@ HttpRequest ToRequest(const http::request<http::string_body>& in, const std::str
     if (!inserted) it->second += ", " + std::string(field.value());
   }
   r.body = in.body();
+  r.peer_addr = peer;
   r.remote_addr = peer;
   return r;
 }
@@ -305,9 +306,9 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
       }
       const auto& req = parser.get();
       HttpRequest request = ToRequest(req, peer);
-      // Behind a trusted reverse proxy the client is named in X-Forwarded-For; otherwise the
-      // header is the client's own claim and is ignored.
-      request.remote_addr = net::ClientAddress(peer, request.Header("x-forwarded-for"), limits.trusted_proxies);
+      // Behind a trusted reverse proxy (security.ip.trusted_proxies, as in force now) the client
+      // is named in X-Forwarded-For; otherwise the header is the client's own claim and is ignored.
+      request.remote_addr = app.ClientAddressOf(request);
       if (websocket::is_upgrade(req)) {
         auto decision = co_await net::RunOnPool(pool, [&] { return app.AuthorizeUpgrade(request); });
         if (!decision.grant) {

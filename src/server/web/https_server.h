@@ -11,7 +11,6 @@
 
 #include "base/metrics.h"
 #include "base/result.h"
-#include "net/ip_access.h"
 #include "net/tls.h"
 #include "server/web/host_gateway.h"
 #include "server/web/web_app.h"
@@ -31,7 +30,6 @@ struct HttpLimits {
   std::chrono::seconds idle_timeout{60};   // between requests on a kept-alive connection
   size_t max_connections = 4096;
   bool hsts = true;  // also on the error answers the server writes itself (400, 413, 431)
-  net::IpList trusted_proxies;  // peers whose X-Forwarded-For names the client
 };
 
 class HttpsServer {

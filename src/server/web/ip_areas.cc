@@ -40,6 +40,11 @@ std::vector<IpArea> AreasOf(const HttpRequest& req, const net::IpAreas& a) {
   return out;
 }
 
+std::string ClientAddressWith(const HttpRequest& req, const net::IpAreas& areas) {
+  const std::string& peer = req.peer_addr.empty() ? req.remote_addr : req.peer_addr;
+  return net::ClientAddress(peer, req.Header("x-forwarded-for"), areas.trusted_proxies);
+}
+
 const char* RefusingArea(const HttpRequest& req, const net::IpAreas& areas) {
   for (const auto& area : AreasOf(req, areas)) {
     if (!area.rule->Permits(req.remote_addr)) return area.name;

@@ -20,6 +20,10 @@ struct IpArea {
 // both admin and api).
 std::vector<IpArea> AreasOf(const HttpRequest& req, const net::IpAreas& areas);
 
+// The client address of `req` (its peer_addr, or remote_addr for a request made in-process, and
+// X-Forwarded-For) as `areas`' trusted proxies resolve it.
+std::string ClientAddressWith(const HttpRequest& req, const net::IpAreas& areas);
+
 // The first area whose lists refuse `req.remote_addr`, or nullptr.
 const char* RefusingArea(const HttpRequest& req, const net::IpAreas& areas);
 

@@ -240,15 +240,23 @@ json Build() {
           {"patch", {{"summary", "Change security settings at runtime over the configuration file (Administer "
                                  "permission): {\"settings\": {name: value or null}}; null goes back to the file's "
                                  "value; validated like the file (400 validation names the setting); all or nothing; "
-                                 "one audit record per change"},
+                                 "one audit record per change. The IP lists (security.ip.*) are arrays of addresses "
+                                 "and CIDR ranges; a change that would refuse the caller's own address in the admin, "
+                                 "login or host area (or this request's areas) answers 409 would_lock_out and "
+                                 "changes nothing, unless confirm_lockout is true"},
                      {"security", csrf},
                      {"requestBody", Body({{"type", "object"}, {"required", {"settings"}},
-                                           {"properties", {{"settings", {{"type", "object"}}}}}})},
+                                           {"properties", {{"settings", {{"type", "object"}}},
+                                                           {"confirm_lockout", {{"type", "boolean"}}}}}})},
                      {"responses", Responses({{"200", {{"type", "object"},
                                                        {"properties", {{"settings", {{"type", "array"}}},
                                                                        {"changed", {{"type", "array"}}}}}}}})}}}}},
         {"/openapi.json",
          {{"get", {{"summary", "This document"}, {"security", open}, {"responses", {{"200", {{"description", "success"}}}}}}}}}}}};
+  doc["paths"]["/settings/security"]["patch"]["responses"]["409"] = {
+      {"description", "would_lock_out: the change would refuse the caller's own address (the message names the "
+                      "area and the address)"},
+      {"content", {{"application/json", {{"schema", ErrorRef()}}}}}};
   AddGuestPaths(doc);
   AddAccessPaths(doc);
   return doc;

@@ -139,8 +139,13 @@ HttpResponse WebApp::Dispatch(const HttpRequest& req) {
   return HttpResponse::NotFound();
 }
 
+std::string WebApp::ClientAddressOf(const HttpRequest& req) const {
+  return ClientAddressWith(req, *manager_.Security().Ip());
+}
+
 std::optional<HttpResponse> WebApp::RefuseAddress(const HttpRequest& req) {
-  const char* area = RefusingArea(req, options_.ip);
+  const auto ip = manager_.Security().Ip();  // IP restrictions in force (the page may change them)
+  const char* area = RefusingArea(req, *ip);
   if (!area) return std::nullopt;
   manager_.AuditRefusedAddress(area, req.remote_addr, req.method + " " + req.path.substr(0, 200));
   return HttpResponse::Error(403, "forbidden", "requests from your address are not allowed here");

@@ -30,9 +30,6 @@ struct WebAppOptions {
   // empty, the host the guest reached the web server at with `relay_port`.
   std::string relay_public_address;
   uint16_t relay_port = 0;
-  // IP restrictions per area; requests arrive with the client address already resolved
-  // through trusted proxies (HttpLimits::trusted_proxies).
-  net::IpAreas ip;
 };
 
 struct HealthReport {
@@ -50,6 +47,9 @@ class WebApp {
          WebAppOptions options, std::function<HealthReport()> health);
 
   HttpResponse Handle(const HttpRequest& req);
+  // The client a request comes from: its socket peer, or behind a trusted proxy the address the
+  // proxy names in X-Forwarded-For (security.ip.trusted_proxies, as in force now).
+  std::string ClientAddressOf(const HttpRequest& req) const;
 
   // A WebSocket upgrade request: either a grant to join a session as a host, or the error
   // response to send instead. Blocking (store lookups); call on the pool.
