@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { assertPageRefused, assertUiBuilt, closeBrowserAndServer, launchChromium, loggedInPage } from '../lib/browser.mjs';
-import { setupAdmin, startTetherd, strongPassword, tether, tetherdBin } from '../lib/tetherd.mjs';
+import { request, setupAdmin, startTetherd, strongPassword, tether, tetherdBin } from '../lib/tetherd.mjs';
 
 const STEP_TIMEOUT = 15000;
 let server, browser;
@@ -55,6 +55,49 @@ test('an administrator changes a setting on the administration page; it is there
     await row.getByRole('button', { name: 'Reset' }).click();
     await page.waitForFunction(() => document.querySelector('tr[data-key="security.lockout_failures"] [data-testid=value]')
       ?.textContent === '5 failures');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an IP list edited on the page; a change that would lock the administrator out asks first', { timeout: 120000 }, async () => {
+  const { context, page, problems } = await loggedIn('admin');
+  try {
+    await page.goto(new URL('/admin', server.baseUrl).href);
+    const row = page.locator('tr[data-key="security.ip.admin.block"]');
+    const box = row.getByLabel('Administration: blocked');
+    assert.equal(await row.getByTestId('value').textContent(), 'none');
+    await box.fill('203.0.113.5\n198.51.100.0/24');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'saved' }).waitFor();
+    assert.equal(await row.getByTestId('value').textContent(), '203.0.113.5/32, 198.51.100.0/24');
+    assert.equal(await row.getByTestId('source').textContent(), 'changed on this page');
+
+    // This browser comes from 127.0.0.1: blocking it asks first, and Cancel changes nothing.
+    await box.fill('203.0.113.5\n127.0.0.1');
+    await row.getByRole('button', { name: 'Save' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Lock-out warning' });
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), /127\.0\.0\.1 would be refused in the admin area/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.reload();
+    await row.getByTestId('value').waitFor();
+    assert.equal(await row.getByTestId('value').textContent(), '203.0.113.5/32, 198.51.100.0/24', 'unchanged');
+
+    // Save anyway: applied, and the next request from this address is refused; the local
+    // command is the way back.
+    await box.fill('127.0.0.1');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save anyway' }).click();
+    await page.getByRole('status').filter({ hasText: 'saved' }).waitFor();
+    assert.equal((await request(server, 'GET', '/api/v1/users')).status, 403);
+    const reset = await tether(server, ['settings', 'reset', 'security.ip.admin.block']);
+    assert.equal(reset.code, 0, reset.stderr);
+    await page.reload();
+    await row.getByTestId('value').waitFor();
+    assert.equal(await row.getByTestId('value').textContent(), 'none');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SecuritySetting } from '../api/client';
-import { grouped, parseInput, shown } from './settings';
+import { editText, grouped, metaOf, parseInput, shown } from './settings';
 
-const s = (key: string, value: number | boolean | string): SecuritySetting =>
+const s = (key: string, value: number | boolean | string | string[]): SecuritySetting =>
   ({ key, value, file: value, default: value, source: 'default', changeable: true });
 
 describe('administration settings', () => {
@@ -18,5 +18,15 @@ describe('administration settings', () => {
     expect(parseInput(s('security.password_require_digit', true), 'false')).toBe(false);
     expect(parseInput(s('security.two_factor', 'off'), 'everyone')).toBe('everyone');
     expect(shown(true)).toBe('yes');
+  });
+
+  it('edits an IP list one entry per line', () => {
+    const list = s('security.ip.admin.allow', ['10.0.0.0/8', '::1/128']);
+    expect(editText(list.value)).toBe('10.0.0.0/8\n::1/128');
+    expect(parseInput(list, ' 10.0.0.0/8\n\n192.0.2.1, 2001:db8::/32 \n')).toEqual(['10.0.0.0/8', '192.0.2.1', '2001:db8::/32']);
+    expect(parseInput(list, '')).toEqual([]);
+    expect(shown([])).toBe('none');
+    expect(metaOf('security.ip.admin.allow').label).toBe('Administration: only these may connect');
+    expect(grouped([list, s('security.two_factor', 'off')]).map((x) => x.title)).toEqual(['Two-factor authentication', 'IP restrictions']);
   });
 });

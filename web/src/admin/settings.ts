@@ -1,7 +1,7 @@
 // The administration page's view of the security settings: which section each belongs to, how
 // it is labelled, and how a typed value becomes the JSON value the server expects. The server
 // validates every change (docs/security.md); this only shapes the form.
-import type { SecuritySetting } from '../api/client';
+import type { SecuritySetting, SettingValue } from '../api/client';
 
 export interface SettingMeta {
   label: string;
@@ -16,7 +16,12 @@ export const SECTIONS: { title: string; prefix: (key: string) => boolean }[] = [
   { title: 'Web sessions', prefix: (k) => k.startsWith('security.web_session_') },
   { title: 'Session limits', prefix: (k) => k.startsWith('security.sessions.') },
   { title: 'Consent', prefix: (k) => k.startsWith('security.consent.') },
+  { title: 'IP restrictions', prefix: (k) => k.startsWith('security.ip.') },
 ];
+
+const AREA_TEXT: Record<string, string> = {
+  login: 'Login', host: 'Host pages', admin: 'Administration', api: 'API (tokens)', relay: 'Relay (agents)',
+};
 
 export const META: Record<string, SettingMeta> = {
   'security.password_min_length': { label: 'Minimum password length', unit: 'characters' },
@@ -40,6 +45,9 @@ export const META: Record<string, SettingMeta> = {
 };
 
 export function metaOf(key: string): SettingMeta {
+  if (key === 'security.ip.trusted_proxies') return { label: 'Trusted proxies (their X-Forwarded-For names the client)' };
+  const ip = /^security\.ip\.([a-z]+)\.(allow|block)$/.exec(key);
+  if (ip) return { label: `${AREA_TEXT[ip[1]!] ?? ip[1]}: ${ip[2] === 'allow' ? 'only these may connect' : 'blocked'}` };
   return META[key] ?? { label: key };
 }
 
@@ -52,8 +60,10 @@ export function grouped(settings: SecuritySetting[]): { title: string; settings:
 }
 
 // The JSON value for what was typed, shaped like the setting's current value. A number that is
-// not a whole number is sent as typed, for the server to refuse with its message.
-export function parseInput(setting: SecuritySetting, text: string): number | boolean | string {
+// not a whole number is sent as typed, for the server to refuse with its message. A list is one
+// entry per line (commas also separate); blank lines are dropped.
+export function parseInput(setting: SecuritySetting, text: string): SettingValue {
+  if (Array.isArray(setting.value)) return text.split(/[\n,]/).map((e) => e.trim()).filter((e) => e !== '');
   if (typeof setting.value === 'boolean') return text === 'true';
   if (typeof setting.value === 'number') {
     const t = text.trim();
@@ -62,8 +72,14 @@ export function parseInput(setting: SecuritySetting, text: string): number | boo
   return text;
 }
 
-export function shown(v: number | boolean | string): string {
+// The text a setting is edited as: a list one entry per line.
+export function editText(v: SettingValue): string {
+  return Array.isArray(v) ? v.join('\n') : String(v);
+}
+
+export function shown(v: SettingValue): string {
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (Array.isArray(v)) return v.length ? v.join(', ') : 'none';
   return String(v);
 }
 

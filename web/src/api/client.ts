@@ -26,11 +26,14 @@ export interface User {
 }
 
 // One security setting as GET /settings/security describes it (docs/security.md).
+// A setting's value: the IP lists (security.ip.*) are lists of addresses and CIDR ranges.
+export type SettingValue = number | boolean | string | string[];
+
 export interface SecuritySetting {
   key: string;                       // as in the configuration file, e.g. security.lockout_failures
-  value: number | boolean | string;  // in force
-  file: number | boolean | string;   // the configuration file's value (or the built-in default)
-  default: number | boolean | string;
+  value: SettingValue;               // in force
+  file: SettingValue;                // the configuration file's value (or the built-in default)
+  default: SettingValue;
   source: 'default' | 'file' | 'page';
   changeable: boolean;               // on the administration page
 }
@@ -372,9 +375,13 @@ export class ApiClient {
     return r.settings ?? [];
   }
 
-  // Changes settings (null: back to the configuration file's value); answers them all anew.
-  async changeSecuritySettings(changes: Record<string, number | boolean | string | null>): Promise<SecuritySetting[]> {
-    const r = await this.request<{ settings?: SecuritySetting[] }>('PATCH', '/settings/security', { settings: changes });
+  // Changes settings (null: back to the configuration file's value); answers them all anew. A
+  // change of the IP lists that would refuse this browser's own address fails with
+  // `would_lock_out` unless `confirmLockout` is set.
+  async changeSecuritySettings(changes: Record<string, SettingValue | null>,
+    { confirmLockout = false } = {}): Promise<SecuritySetting[]> {
+    const body = confirmLockout ? { settings: changes, confirm_lockout: true } : { settings: changes };
+    const r = await this.request<{ settings?: SecuritySetting[] }>('PATCH', '/settings/security', body);
     return r.settings ?? [];
   }
 
