@@ -152,7 +152,7 @@ vs_base() {
   echo "  against the baseline build ($baseline): $(calc %.4g "$b") -> $(calc %.4g "$(med "$1" relay "$2")"), ratio $(calc %.3f "$(med "$1" relay "$2")/$b")"
 }
 
-echo "relay benchmarks: tetherd ($build_type) and nginx $(nginx -v 2>&1 | sed 's|.*/||')${server_run[*]:+ under '${server_run[*]}'}, load${bench_run[*]:+ under '${bench_run[*]}'}; TLS 1.3 AES-128-GCM on every leg; windows alternate between relay and baselines, medians of 3"
+echo "relay benchmarks: tetherd ($build_type) and nginx $(nginx -v 2>&1 | sed 's|.*/||')${server_run[*]:+ under '${server_run[*]}'}, load${bench_run[*]:+ under '${bench_run[*]}'}; TLS 1.3 AES-128-GCM on every leg; windows alternate between relay and baselines, medians of ${RELAY_BENCH_REPS:-3}"
 
 # med RESULTS MODE KEY: the median of KEY over MODE's lines; reps RESULTS MODE KEY SCALE FMT: all of them.
 med() { grep " mode=$2 " <<< "$1" | sed -n "s/.* $3=\([^ ]*\).*/\1/p" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

@@ -18,7 +18,9 @@ struct LocalPeer {
 
 class LocalApi {
  public:
-  static constexpr size_t kMaxRequestBytes = 64 * 1024;
+  // Room for every security setting at once (eleven IP lists of up to 1000 entries); the socket
+  // is reachable only by the server's own user and root.
+  static constexpr size_t kMaxRequestBytes = 1024 * 1024;
 
   explicit LocalApi(SessionManager& manager) : manager_(manager) {}
   // Set once during wiring, before serving: access installers (access.installer.*), pointing
