@@ -357,8 +357,14 @@ Result<AuthContext> SessionManager::Authenticate(const std::string& session_toke
   if (!ws) return unauth;
   const int64_t now = clock_.NowUnix();
   const SecurityValues sec = security_.Get();
-  if (now - ws->last_seen > sec.web_idle_timeout_s || now - ws->created_at > sec.web_absolute_timeout_s) {
+  const bool idle = now - ws->last_seen > sec.web_idle_timeout_s;
+  if (idle || now - ws->created_at > sec.web_absolute_timeout_s) {
     (void)store_.WebSessions().Delete(hash);
+    // Once: the deleted session is not found again.
+    auto owner = store_.Users().FindById(ws->user_id);
+    Audit("logout.expired", Actor{owner ? owner->username : "?", ws->source},
+          idle ? "idle for more than " + DurationText(sec.web_idle_timeout_s)
+               : "older than " + DurationText(sec.web_absolute_timeout_s));
     return unauth;
   }
   auto user = store_.Users().FindById(ws->user_id);

@@ -79,6 +79,29 @@ TEST_F(SessionManagerTest, WebSessionsExpireAndEndWithPasswordChangeOrDisable) {
   EXPECT_FALSE(manager_->Authenticate(c->session_token).ok());
 }
 
+TEST_F(SessionManagerTest, WebSessionsEndAtTheirMaximumAgeHoweverBusyAndTheExpiryIsAudited) {
+  ASSERT_TRUE(manager_->CreateFirstAdministrator("admin", kGood, web_).ok());
+  ASSERT_TRUE(manager_->AddUser("bob", kRoleHost, kGood, web_).ok());
+  auto busy = manager_->Login("bob", kGood, "ip", "ua");
+  ASSERT_TRUE(busy.ok());
+  for (int i = 0; i < 12 * 3; ++i) {  // used every 20 minutes: never idle
+    clock_.Advance(std::chrono::minutes(20));
+    if (i < 12 * 3 - 1) ASSERT_TRUE(manager_->Authenticate(busy->session_token).ok()) << i;
+  }
+  clock_.Advance(std::chrono::minutes(1));
+  EXPECT_FALSE(manager_->Authenticate(busy->session_token).ok());  // past 12 h: the default maximum
+  auto idle = manager_->Login("bob", kGood, "ip", "ua");
+  clock_.Advance(std::chrono::minutes(31));
+  EXPECT_FALSE(manager_->Authenticate(idle->session_token).ok());
+  EXPECT_FALSE(manager_->Authenticate(idle->session_token).ok());  // audited once, not per try
+  std::vector<std::string> expired;
+  for (const auto& r : store_->Audit().Recent(100)) {
+    if (r.kind == "logout.expired") expired.push_back(r.actor + ": " + r.detail);
+  }
+  std::sort(expired.begin(), expired.end());
+  EXPECT_EQ(expired, (std::vector<std::string>{"bob: idle for more than 30 min", "bob: older than 12 h"}));
+}
+
 TEST_F(SessionManagerTest, LastAdministratorCannotBeDisabled) {
   ASSERT_TRUE(manager_->CreateFirstAdministrator("admin", kGood, web_).ok());
   EXPECT_EQ(manager_->SetUserDisabled("admin", true, web_).error().code, "last_administrator");
