@@ -31,7 +31,8 @@ TEST_F(LocalApiTest, MalformedRequestsGetClearErrors) {
     EXPECT_EQ(r["error"], "validation") << bad;
   }
   EXPECT_EQ(Call(R"({"op":"nope"})")["error"], "validation");
-  EXPECT_EQ(Call(std::string(70000, ' '))["error"], "too_large");
+  EXPECT_EQ(Call(std::string(LocalApi::kMaxRequestBytes + 1, ' '))["error"], "too_large");
+  EXPECT_EQ(Call(std::string(LocalApi::kMaxRequestBytes, ' '))["error"], "validation");  // read, then refused as not JSON
   EXPECT_EQ(Call(R"({"op":"user.add","args":{"username":"x"}})")["message"],
             "missing string argument 'role'");
 }
