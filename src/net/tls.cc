@@ -229,10 +229,9 @@ Status ConfigureServerContext(SSL_CTX* ctx, const TlsMaterial& material) {
 }
 
 std::string ExportChannelBinding(SSL* ssl) {
-  static constexpr char kLabel[] = "EXPORTER-tether-agent-identity";
-  std::string out(32, '\0');
-  if (SSL_export_keying_material(ssl, reinterpret_cast<unsigned char*>(out.data()), out.size(), kLabel,
-                                 sizeof kLabel - 1, nullptr, 0, 0) != 1) {
+  std::string out(kChannelBindingSize, '\0');
+  if (SSL_export_keying_material(ssl, reinterpret_cast<unsigned char*>(out.data()), out.size(), kChannelBindingLabel,
+                                 sizeof kChannelBindingLabel - 1, nullptr, 0, 0) != 1) {
     return {};
   }
   return out;
@@ -254,13 +253,6 @@ Status VerifyPeerPin(const SSL* ssl, const std::string& expected_pin) {
                                          expected_pin + ", got " + actual + ")");
   }
   return {};
-}
-
-Result<std::shared_ptr<SSL_CTX>> MakeServerContext(const TlsMaterial& material) {
-  std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
-  if (!ctx) return MakeError("tls", OpenSslError("cannot create a TLS context"));
-  if (auto st = ConfigureServerContext(ctx.get(), material); !st) return st.error();
-  return ctx;
 }
 
 Status ConfigureClientContext(SSL_CTX* ctx) {

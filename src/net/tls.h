@@ -1,6 +1,7 @@
 #pragma once
-// TLS material and policy shared by both listeners (web and relay). OpenSSL only, no Asio:
-// listeners wrap the SSL_CTX this configures. Thread-safe (no shared state).
+// TLS material shared by both listeners (web and relay) and the OpenSSL policy of the web
+// server and the agent; the relay applies the same policy through GnuTLS (relay_tls.h, ADR
+// 0005). No Asio. Thread-safe (no shared state).
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -36,10 +37,6 @@ Result<std::string> SpkiPinFromPem(const std::string& cert_pem);
 // suites with forward secrecy only, no compression or renegotiation, and loads the material.
 Status ConfigureServerContext(SSL_CTX* ctx, const TlsMaterial& material);
 
-// A fresh server context with the policy and material applied (for links that drive OpenSSL
-// themselves, like the relay's).
-Result<std::shared_ptr<SSL_CTX>> MakeServerContext(const TlsMaterial& material);
-
 // Client policy for agents: the same versions and suites. The peer is authenticated by its SPKI
 // pin (VerifyPeerPin after the handshake), not by a CA, so self-signed servers work safely.
 Status ConfigureClientContext(SSL_CTX* ctx);
@@ -51,7 +48,9 @@ Status VerifyPeerPin(const SSL* ssl, const std::string& expected_pin);
 // After a handshake, on either side: 32 bytes of keying material exported from this connection
 // (RFC 5705 / RFC 8446 section 7.5, label "EXPORTER-tether-agent-identity"). Both ends get the
 // same value and no other connection does, so a signature over it cannot be replayed. Empty
-// when the export fails.
+// when the export fails. The relay's GnuTLS links export the same value (relay_tls.h).
+inline constexpr char kChannelBindingLabel[] = "EXPORTER-tether-agent-identity";
+inline constexpr size_t kChannelBindingSize = 32;
 std::string ExportChannelBinding(SSL* ssl);
 
 }  // namespace tether::net

@@ -34,7 +34,7 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
   RelayLimits limits;
   tcp::acceptor acceptor;
   std::shared_ptr<RelayPoller> poller;
-  std::shared_ptr<SSL_CTX> ssl_ctx;  // set by Start
+  std::shared_ptr<const RelayTls> tls;  // set by Start
   Metric& accepted;
   Metric& active;
   Metric& bytes_in;
@@ -69,7 +69,7 @@ struct RelayServer::Impl : std::enable_shared_from_this<Impl> {
       TlsLinkLimits link_limits;
       link_limits.handshake_timeout = limits.handshake_timeout;
       link_limits.idle_timeout = limits.idle_timeout;
-      auto link = std::make_shared<TlsFrameLink>(io, fd, std::move(peer), ssl_ctx.get(), poller, link_limits,
+      auto link = std::make_shared<TlsFrameLink>(io, fd, std::move(peer), tls, poller, link_limits,
                                                  bytes_in, bytes_out);
       {
         std::lock_guard lock(mu);
@@ -93,9 +93,9 @@ RelayServer::RelayServer(asio::io_context& io, Relay& relay, Metrics& metrics, R
 RelayServer::~RelayServer() { Stop(); }
 
 Status RelayServer::Start(const std::string& listen, const net::TlsMaterial& tls) {
-  auto ctx = net::MakeServerContext(tls);
-  if (!ctx) return ctx.error();
-  impl_->ssl_ctx = std::move(*ctx);
+  auto relay_tls = RelayTls::Make(tls);
+  if (!relay_tls) return relay_tls.error();
+  impl_->tls = std::move(*relay_tls);
   if (auto st = impl_->poller->Start(); !st) return st;
   auto& acc = impl_->acceptor;
   if (auto st = net::Listen(acc, listen); !st) return st;

@@ -1,6 +1,6 @@
 #pragma once
 // RelayServer: the Relay's TLS listener on 8041. Each accepted connection becomes a
-// TlsFrameLink (OpenSSL on the descriptor, inline writes, a bounded SendQueue, read deadlines)
+// TlsFrameLink (GnuTLS on the descriptor, inline writes, a bounded SendQueue, read deadlines)
 // whose frames go to the sink the Relay returns for it. Frame sizes are bounded by the header
 // before any allocation; before the handshake only control frames are read. The io_context
 // must be run by exactly one thread (the network thread); it, the Relay and the Metrics must

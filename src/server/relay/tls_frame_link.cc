@@ -1,20 +1,19 @@
 #include "server/relay/tls_frame_link.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
+#include <gnutls/gnutls.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "net/frame_buffer_pool.h"
-#include "net/tls.h"
 
 #include "wire/frame.h"
 
@@ -32,6 +31,10 @@ namespace {
 // Frames up to this size are cut out of the link's read buffer (one copy); larger ones are
 // read straight into their own allocation. One TLS record of plaintext plus a header fits.
 constexpr size_t kReadBuffer = 16 * 1024 + 64;
+// Ciphertext read from the socket per recv(): a whole record of the largest size at least, so
+// GnuTLS's two reads per record (header, then body) cost one system call, and several records
+// of a bulk transfer at once.
+constexpr size_t kCipherBuffer = 64 * 1024;
 // Small frames queued together are copied into one TLS record.
 constexpr size_t kCoalesceBytes = 16 * 1024;
 constexpr size_t kCoalesceFrames = 64;
@@ -40,90 +43,119 @@ constexpr size_t kSendBatch = 64 * 1024;
 constexpr uint32_t kReadableEvents = EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP;
 constexpr uint32_t kWritableEvents = EPOLLOUT | EPOLLERR | EPOLLHUP;
 
-// The link's BIO. Reads go to the socket only while it is known to hold data: a read that
-// comes up short means it is drained, and the next edge from the poller says when to try
-// again (so there is no read that only learns EAGAIN). Writes are collected and leave in one
-// send() per batch (Flush) or when OpenSSL flushes a handshake flight; MSG_NOSIGNAL makes a
-// vanished peer an error, not a signal.
+// Read buffers given back by links that carry only small frames, for the next link that reads
+// on this thread: most reads then use a buffer that is already allocated and warm in the cache
+// instead of a fresh allocation each. Network thread only (thread-local); a few are kept.
+template <size_t Size>
+struct BufferCache {
+  static std::unique_ptr<char[]> Take() {
+    auto& kept = Kept();
+    if (kept.empty()) return std::unique_ptr<char[]>(new char[Size]);  // not zeroed: only written bytes are read
+    auto buffer = std::move(kept.back());
+    kept.pop_back();
+    return buffer;
+  }
+  static void Give(std::unique_ptr<char[]>& buffer) {
+    if (!buffer) return;
+    auto& kept = Kept();
+    if (kept.size() < 4) kept.push_back(std::move(buffer));
+    buffer.reset();
+  }
+
+ private:
+  static std::vector<std::unique_ptr<char[]>>& Kept() {
+    thread_local std::vector<std::unique_ptr<char[]>> kept;
+    return kept;
+  }
+};
+using PlainBuffers = BufferCache<kReadBuffer>;
+using CipherBuffers = BufferCache<kCipherBuffer>;
+
+// The link's transport for GnuTLS. Reads are served from the link's ciphertext buffer, which
+// is refilled from the socket only while it is known to hold data: a read that comes up short
+// means it is drained, and the next edge from the poller says when to try again (so there is
+// no read that only learns EAGAIN). Writes are collected and leave in one send() per batch
+// (Flush, or after a handshake step); a direct write goes to the socket at once. Writes never
+// report EAGAIN to GnuTLS: what the socket does not take waits in `out`, bounded by Flush.
+// MSG_NOSIGNAL makes a vanished peer an error, not a signal.
 template <class Ciphertext>
-struct LinkBio {
-  static int Write(BIO* bio, const char* data, size_t len, size_t* written) {
-    auto* c = static_cast<Ciphertext*>(BIO_get_data(bio));
-    BIO_clear_retry_flags(bio);
-    *written = len;
+struct LinkTransport {
+  static ssize_t Pull(gnutls_transport_ptr_t ptr, void* out, size_t len) {
+    auto* c = static_cast<Ciphertext*>(ptr);
+    if (c->in_pos == c->in_len) {
+      if (!c->readable) return WouldBlock(c);
+      if (!c->in) c->in = CipherBuffers::Take();
+      ssize_t n;
+      do {
+        n = ::recv(c->fd, c->in.get(), kCipherBuffer, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n == 0) {
+        c->eof = true;
+        c->readable = false;
+        return 0;  // end of stream
+      }
+      if (n < 0) {
+        c->readable = false;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return WouldBlock(c);
+        gnutls_transport_set_errno(c->session, errno);
+        return -1;
+      }
+      if (static_cast<size_t>(n) < kCipherBuffer) c->readable = false;
+      c->in_pos = 0;
+      c->in_len = static_cast<size_t>(n);
+    }
+    const size_t take = std::min(len, c->in_len - c->in_pos);
+    std::memcpy(out, c->in.get() + c->in_pos, take);
+    c->in_pos += take;
+    if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
+    return static_cast<ssize_t>(take);
+  }
+  static ssize_t VecPush(gnutls_transport_ptr_t ptr, const giovec_t* iov, int iovcnt) {
+    auto* c = static_cast<Ciphertext*>(ptr);
+    size_t total = 0;
+    for (int i = 0; i < iovcnt; ++i) total += iov[i].iov_len;
+    size_t sent = 0;
     if (c->direct && c->out.empty() && c->writable) {  // one frame sent at once (Send)
-      const ssize_t n = c->SendNow(data, len);
-      if (n < 0) return 1;  // failed: the link is shut down after the write
-      data += n;
-      len -= static_cast<size_t>(n);
+      msghdr msg{};
+      msg.msg_iov = const_cast<giovec_t*>(iov);
+      msg.msg_iovlen = static_cast<size_t>(iovcnt);
+      ssize_t n;
+      do {
+        n = ::sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      } while (n < 0 && errno == EINTR);
+      if (n >= 0) {
+        sent = static_cast<size_t>(n);
+        if (sent < total) c->writable = false;  // full: the next edge resumes
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        c->writable = false;
+      } else {
+        c->failed = true;  // the link is shut down after the write
+        return static_cast<ssize_t>(total);
+      }
     }
-    c->out.append(data, len);
-    return 1;
+    for (int i = 0; i < iovcnt; ++i) {  // the rest waits for the writable edge
+      const size_t len = iov[i].iov_len;
+      if (sent >= len) {
+        sent -= len;
+        continue;
+      }
+      c->out.append(static_cast<const char*>(iov[i].iov_base) + sent, len - sent);
+      sent = 0;
+    }
+    return static_cast<ssize_t>(total);
   }
-  static int Read(BIO* bio, char* out, size_t len, size_t* read) {
-    auto* c = static_cast<Ciphertext*>(BIO_get_data(bio));
-    BIO_clear_retry_flags(bio);
-    if (!c->readable) {
-      BIO_set_retry_read(bio);
-      return 0;
-    }
-    ssize_t n;
-    do {
-      n = ::recv(c->fd, out, len, 0);
-    } while (n < 0 && errno == EINTR);
-    if (n > 0) {
-      if (static_cast<size_t>(n) < len) c->readable = false;
-      *read = static_cast<size_t>(n);
-      return 1;
-    }
-    if (n == 0) {
-      c->eof = true;
-      c->readable = false;
-      return 0;  // end of stream: no retry
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      c->readable = false;
-      BIO_set_retry_read(bio);
-    }
-    return 0;
-  }
-  static long Ctrl(BIO* bio, int cmd, long, void*) {
-    if (cmd != BIO_CTRL_FLUSH) return 0;
-    BIO_clear_retry_flags(bio);
-    const int r = static_cast<Ciphertext*>(BIO_get_data(bio))->SendOut();
-    if (r == 0) BIO_set_retry_write(bio);
-    return r > 0 ? 1 : 0;
-  }
-  static BIO_METHOD* Method() {
-    static BIO_METHOD* method = [] {
-      BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tether-link");
-      BIO_meth_set_write_ex(m, &Write);
-      BIO_meth_set_read_ex(m, &Read);
-      BIO_meth_set_ctrl(m, &Ctrl);
-      return m;
-    }();
-    return method;
+
+ private:
+  static ssize_t WouldBlock(Ciphertext* c) {
+    gnutls_transport_set_errno(c->session, EAGAIN);
+    return -1;
   }
 };
 
-}  // namespace
+// GnuTLS results that only mean "call again when the socket has more".
+bool WouldBlock(int r) { return r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED; }
 
-ssize_t TlsFrameLink::Ciphertext::SendNow(const char* data, size_t len) {
-  ssize_t n;
-  do {
-    n = ::send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-  } while (n < 0 && errno == EINTR);
-  if (n >= 0) {
-    if (static_cast<size_t>(n) < len) writable = false;  // full: the next edge resumes
-    return n;
-  }
-  if (errno == EAGAIN || errno == EWOULDBLOCK) {
-    writable = false;
-    return 0;
-  }
-  failed = true;
-  return -1;
-}
+}  // namespace
 
 int TlsFrameLink::Ciphertext::SendOut() {
   while (out_sent < out.size()) {
@@ -147,34 +179,25 @@ int TlsFrameLink::Ciphertext::SendOut() {
   return 1;
 }
 
-TlsFrameLink::TlsFrameLink(asio::io_context& io, int fd, std::string peer, SSL_CTX* ctx,
+TlsFrameLink::TlsFrameLink(asio::io_context& io, int fd, std::string peer, std::shared_ptr<const RelayTls> tls,
                            std::shared_ptr<RelayPoller> poller, TlsLinkLimits limits, Metric& bytes_in,
                            Metric& bytes_out)
-    : io_(io), poller_(std::move(poller)), limits_(limits), bytes_in_(bytes_in), bytes_out_(bytes_out),
-      peer_(std::move(peer)), deadline_(io) {
+    : io_(io), poller_(std::move(poller)), tls_(std::move(tls)), limits_(limits), bytes_in_(bytes_in),
+      bytes_out_(bytes_out), peer_(std::move(peer)), deadline_(io) {
   wire_.fd = fd;
-  ssl_ = SSL_new(ctx);
-  BIO* bio = ssl_ != nullptr ? BIO_new(LinkBio<Ciphertext>::Method()) : nullptr;
-  if (bio == nullptr) {
+  session_ = tls_->NewSession();
+  if (session_ == nullptr) {
     dead_ = true;
     return;
   }
-  BIO_set_data(bio, &wire_);
-  BIO_set_init(bio, 1);
-  SSL_set_bio(ssl_, bio, bio);  // the SSL owns it
-  SSL_set_accept_state(ssl_);
-  // Partial writes let one call hand over whole records as the socket takes them; the write
-  // position moves between retries because queued frames are written from where they lie.
-  SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  // Record buffers are released between records until the link carries large frames
-  // (KeepRecordBuffers).
-  SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
-  SSL_set_read_ahead(ssl_, 1);  // fewer BIO calls: header and body of a record at once
-  SSL_set_num_tickets(ssl_, 0); // agents do not resume sessions; save the ticket work
+  wire_.session = session_;
+  gnutls_transport_set_ptr(session_, &wire_);
+  gnutls_transport_set_pull_function(session_, &LinkTransport<Ciphertext>::Pull);
+  gnutls_transport_set_vec_push_function(session_, &LinkTransport<Ciphertext>::VecPush);
 }
 
 TlsFrameLink::~TlsFrameLink() {
-  if (ssl_ != nullptr) SSL_free(ssl_);
+  if (session_ != nullptr) gnutls_deinit(session_);
   if (wire_.fd >= 0) ::close(wire_.fd);  // never started
 }
 
@@ -246,19 +269,6 @@ void TlsFrameLink::Abort() {
   OnNetwork([self = shared_from_this()] { self->Shutdown(); });
 }
 
-TlsFrameLink::IoStatus TlsFrameLink::Classify(int ssl_result) {
-  switch (SSL_get_error(ssl_, ssl_result)) {
-    case SSL_ERROR_NONE:
-      return IoStatus::kDone;
-    case SSL_ERROR_WANT_READ:
-      return IoStatus::kWantRead;
-    case SSL_ERROR_WANT_WRITE:
-      return IoStatus::kWantWrite;
-    default:
-      return IoStatus::kFailed;
-  }
-}
-
 void TlsFrameLink::Start(std::shared_ptr<FrameSink> sink, std::function<void()> on_done) {
   sink_ = std::move(sink);
   on_done_ = std::move(on_done);
@@ -281,15 +291,24 @@ void TlsFrameLink::OnReady(uint32_t events) {
 void TlsFrameLink::Drive() {
   if (dead_) return;
   if (!established_) {
-    ERR_clear_error();
-    const int r = SSL_do_handshake(ssl_);
-    if (r != 1) {
-      // WANT_READ / WANT_WRITE: the next edge comes back here.
-      if (Classify(r) == IoStatus::kFailed || wire_.eof) Shutdown();
-      return;
+    int r = gnutls_handshake(session_);
+    // A warning alert is not the end; anything else that is not "wait for more" is.
+    for (int tries = 0; r < 0 && !WouldBlock(r) && !gnutls_error_is_fatal(r) && tries < 4; ++tries) {
+      r = gnutls_handshake(session_);
+    }
+    // A refused handshake tells the peer why (protocol_version, handshake_failure, …).
+    const bool refused = r < 0 && !WouldBlock(r);
+    if (refused && !wire_.eof) gnutls_alert_send_appropriate(session_, r);
+    // The flight GnuTLS wrote (server hello … finished, or the alert) leaves now; what the
+    // socket does not take leaves at its writable edge.
+    SendCiphertext();
+    if (dead_) return;
+    if (r < 0) {
+      if (refused || wire_.eof) Shutdown();
+      return;  // the next edge comes back here
     }
     established_ = true;
-    binding_ = net::ExportChannelBinding(ssl_);
+    binding_ = ExportChannelBinding(session_);
     phase_start_ = last_read_ = Clock::now();  // the first frame gets a fresh handshake timeout
   }
   ReadAvailable();
@@ -298,16 +317,15 @@ void TlsFrameLink::Drive() {
 
 void TlsFrameLink::ReadAvailable() {
   while (!dead_) {
-    if (!big_ && !in_) in_.reset(new char[kReadBuffer]);  // not zeroed: only read bytes are used
+    if (!big_ && !in_) in_ = PlainBuffers::Take();
     char* dst = big_ ? big_->data() + big_filled_ : in_.get() + in_len_;
     size_t room = big_ ? big_->size() - big_filled_ : kReadBuffer - in_len_;
     // After a large frame the next is likely large too (a file transfer): its header is read
     // alone, so the payload goes straight into the frame's own buffer instead of through in_.
     if (!big_ && in_len_ == 0 && expect_big_) room = wire::kHeaderSize;
-    size_t n = 0;
-    ERR_clear_error();
-    const int r = SSL_read_ex(ssl_, dst, room, &n);
-    if (r == 1) {
+    const ssize_t r = gnutls_record_recv(session_, dst, room);
+    if (r > 0) {
+      const auto n = static_cast<size_t>(r);
       last_read_ = poller_->BatchTime();
       bytes_in_.Add(static_cast<int64_t>(n));
       if (closing_) {  // closing: the peer's last words are read and dropped
@@ -330,21 +348,28 @@ void TlsFrameLink::ReadAvailable() {
       if (Drained()) break;
       continue;
     }
-    if (Classify(r) == IoStatus::kFailed || wire_.eof) return Shutdown();
+    if (r == GNUTLS_E_WARNING_ALERT_RECEIVED) continue;
+    // 0: the peer's close_notify. A renegotiation request (TLS 1.2) ends the link too: the
+    // relay never renegotiates.
+    if (!WouldBlock(static_cast<int>(r)) || wire_.eof) return Shutdown();
     break;  // the socket is drained; its next edge comes back here
   }
-  // Like OpenSSL's record buffers (KeepRecordBuffers), the read buffer is not held between
-  // reads by a link that carries only small frames.
-  if (in_len_ == 0 && !keeping_buffers_) in_.reset();
-  // Records OpenSSL wrote while reading (an alert, a key update answer) leave now.
+  // A link that carries only small frames holds no buffers between reads: the many idle or
+  // lightly used connections (access agents, hosts sending input) cost little memory.
+  if (!expect_big_) {
+    if (in_len_ == 0) PlainBuffers::Give(in_);
+    if (wire_.in_len == 0) CipherBuffers::Give(wire_.in);
+  }
+  // Records GnuTLS wrote while reading (an alert, a key update answer) leave now.
   if (!dead_ && wire_.out_sent < wire_.out.size()) SendCiphertext();
 }
 
-// The socket came up short (nothing more until its next edge) and OpenSSL holds no record
-// bytes: another SSL_read could only say "want read". An end of stream is left for that
-// read to report.
+// The socket came up short (nothing more until its next edge), no received ciphertext waits in
+// the link, and GnuTLS holds no decrypted bytes: another read could only say "again". An end
+// of stream is left for that read to report.
 bool TlsFrameLink::Drained() const {
-  return !dead_ && !wire_.readable && !wire_.eof && SSL_has_pending(ssl_) == 0;
+  return !dead_ && !wire_.readable && !wire_.eof && wire_.in_len == 0 &&
+         gnutls_record_check_pending(session_) == 0;
 }
 
 bool TlsFrameLink::ParseFrames(FrameSink& sink) {
@@ -372,7 +397,6 @@ bool TlsFrameLink::ParseFrames(FrameSink& sink) {
       FrameBytes frame = std::make_shared<const std::string>(in_.get() + pos, total);
       pos += total;
       expect_big_ = false;
-      KeepRecordBuffers(write_big_);
       sink.OnFrame(frame);
       first_frame_ = false;
       continue;
@@ -383,7 +407,6 @@ bool TlsFrameLink::ParseFrames(FrameSink& sink) {
       big_filled_ = avail;
       big_ = std::move(big);
       expect_big_ = true;
-      KeepRecordBuffers(true);
       pos = in_len_;
     }
     break;  // the rest of the frame is still on its way
@@ -402,12 +425,12 @@ void TlsFrameLink::Flush() {
     if (wire_.out.size() - wire_.out_sent >= kSendBatch && !SendCiphertext()) return;
     if (out_pos_ == out_len_ && !NextChunk()) break;
     if (dead_) return;  // NextChunk may have finished a close
-    size_t n = 0;
-    ERR_clear_error();
-    // The BIO takes everything, so this only fails on a broken connection.
-    if (SSL_write_ex(ssl_, out_ + out_pos_, std::min(out_len_ - out_pos_, kSendBatch), &n) != 1) return Shutdown();
-    out_pos_ += n;
-    bytes_out_.Add(static_cast<int64_t>(n));
+    // One record per call. The transport takes everything, so this only fails on a broken
+    // connection.
+    const ssize_t n = gnutls_record_send(session_, out_ + out_pos_, std::min(out_len_ - out_pos_, kSendBatch));
+    if (n <= 0) return Shutdown();
+    out_pos_ += static_cast<size_t>(n);
+    bytes_out_.Add(n);
   }
   SendCiphertext();
 }
@@ -419,32 +442,18 @@ bool TlsFrameLink::CanWriteDirectly() const {
 // One frame, encrypted straight to the socket: the BIO sends the record it is handed instead
 // of collecting it (what the socket does not take waits in `out` for the writable edge).
 void TlsFrameLink::WriteDirectly(const std::string& frame) {
-  write_big_ = false;  // one record at most
-  KeepRecordBuffers(expect_big_);
-  size_t n = 0;
-  ERR_clear_error();
   wire_.direct = true;
-  const int r = SSL_write_ex(ssl_, frame.data(), frame.size(), &n);
+  size_t pos = 0;
+  ssize_t n = 0;
+  // One record (a peer's record size limit could make it several).
+  while (pos < frame.size() && (n = gnutls_record_send(session_, frame.data() + pos, frame.size() - pos)) > 0) {
+    pos += static_cast<size_t>(n);
+  }
   wire_.direct = false;
-  if (r != 1 || wire_.failed) {
+  bytes_out_.Add(static_cast<int64_t>(pos));
+  if (pos < frame.size() || wire_.failed) {
     // Posted: the caller holds the queue's lock, and may be another link's read.
     return asio::post(io_, [self = shared_from_this()] { self->Shutdown(); });
-  }
-  bytes_out_.Add(static_cast<int64_t>(n));
-}
-
-// OpenSSL's record buffers (about 33 KiB a connection) are kept while the link carries frames
-// larger than one record, where a bulk transfer reuses them record after record; otherwise they
-// are released whenever empty, so the many idle or lightly used connections (access agents,
-// hosts sending input) hold none (2,000 connections: 55 MiB resident instead of 115 MiB in
-// bench/relay.sh), at no measurable CPU cost per small message.
-void TlsFrameLink::KeepRecordBuffers(bool keep) {
-  if (keep == keeping_buffers_) return;
-  keeping_buffers_ = keep;
-  if (keep) {
-    SSL_clear_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
-  } else {
-    SSL_set_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
   }
 }
 
@@ -481,8 +490,6 @@ bool TlsFrameLink::NextChunk() {
     out_ = coalesced_.data();
     out_len_ = coalesced_.size();
   }
-  write_big_ = out_len_ > kCoalesceBytes;
-  KeepRecordBuffers(write_big_ || expect_big_);
   batch_.clear();
   return true;
 }
@@ -493,8 +500,7 @@ void TlsFrameLink::FinishClose() {
   // the close grace runs out, so the last frames are not lost to a reset.
   if (!close_notify_queued_) {
     close_notify_queued_ = true;
-    ERR_clear_error();
-    SSL_shutdown(ssl_);
+    gnutls_bye(session_, GNUTLS_SHUT_WR);  // close_notify, collected in `out`
   }
   if (!SendCiphertext()) return;  // the rest leaves when the socket drains; then here again
   ::shutdown(wire_.fd, SHUT_WR);

@@ -1,14 +1,15 @@
 #pragma once
-// TlsFrameLink: a FrameLink over a server-side TLS connection that drives OpenSSL directly on
-// the socket's descriptor, the way a stream proxy does: readiness comes from the RelayPoller
-// (edge-triggered), OpenSSL reads the socket through the link's BIO until it is drained, the
-// plaintext is cut into frames from one reused buffer, and frames are written inline the
-// moment they are sent. No asio::ssl layer, no coroutines, no per-frame timers, no strands.
+// TlsFrameLink: a FrameLink over a server-side TLS connection that drives GnuTLS (RelayTls)
+// directly on the socket's descriptor, the way a stream proxy does: readiness comes from the
+// RelayPoller (edge-triggered), the link's transport functions read the socket until it is
+// drained, the plaintext is cut into frames from one reused buffer, and frames are written
+// inline the moment they are sent. No asio::ssl layer, no coroutines, no per-frame timers, no
+// strands.
 //
 // Threading: the link belongs to a single-threaded io_context (the network thread). Send from
 // that thread writes at once while the socket takes data; Send from another thread queues the
 // frame and posts one flush. Close and Abort may come from any thread. The poller keeps the
-// link alive while it is registered; the SSL_CTX and counters must outlive it.
+// link alive while it is registered; the counters must outlive it.
 #include <boost/asio/steady_timer.hpp>
 
 #include <sys/types.h>
@@ -25,9 +26,9 @@
 #include "net/frame_link.h"
 #include "net/send_queue.h"
 #include "server/relay/relay_poller.h"
+#include "server/relay/relay_tls.h"
 
-typedef struct ssl_st SSL;
-typedef struct ssl_ctx_st SSL_CTX;
+typedef struct gnutls_session_int* gnutls_session_t;
 
 namespace boost::asio {
 class io_context;
@@ -45,9 +46,9 @@ class TlsFrameLink final : public net::FrameLink,
                            public PollTarget,
                            public std::enable_shared_from_this<TlsFrameLink> {
  public:
-  // Takes ownership of the accepted, non-blocking socket `fd`; `ctx` is a configured server
-  // context (net::ConfigureServerContext).
-  TlsFrameLink(boost::asio::io_context& io, int fd, std::string peer, SSL_CTX* ctx,
+  // Takes ownership of the accepted, non-blocking socket `fd`; `tls` makes its server session
+  // (and is kept: the session uses its credentials until the link is gone).
+  TlsFrameLink(boost::asio::io_context& io, int fd, std::string peer, std::shared_ptr<const RelayTls> tls,
                std::shared_ptr<RelayPoller> poller, TlsLinkLimits limits, Metric& bytes_in,
                Metric& bytes_out);
   ~TlsFrameLink() override;
@@ -68,14 +69,11 @@ class TlsFrameLink final : public net::FrameLink,
   void OnReady(uint32_t events) override;
 
  private:
-  enum class IoStatus { kDone, kWantRead, kWantWrite, kFailed };
-
   bool OnNetworkThread() const;
   template <class F>
   void OnNetwork(F&& f);
-  IoStatus Classify(int ssl_result);
   void Drive();                       // network thread: handshake, reads, pending writes
-  void ReadAvailable();               // reads until OpenSSL wants more than the socket has
+  void ReadAvailable();               // reads until GnuTLS wants more than the socket has
   bool Drained() const;               // nothing more to read until the socket's next edge
   bool ParseFrames(net::FrameSink& sink);  // false: the connection must end
   void Flush();                       // network thread: writes until idle or the socket is full
@@ -83,7 +81,6 @@ class TlsFrameLink final : public net::FrameLink,
   bool SendCiphertext();              // false: the socket is full (its next edge resumes) or failed
   bool CanWriteDirectly() const;      // with mu_ held
   void WriteDirectly(const std::string& frame);
-  void KeepRecordBuffers(bool keep);  // network thread
   void FinishClose();                 // graceful end once everything is written
   void Shutdown();                    // ends all I/O now, closes the descriptor, posts OnClosed
   void ArmDeadline(std::chrono::steady_clock::time_point at);
@@ -93,7 +90,8 @@ class TlsFrameLink final : public net::FrameLink,
   std::shared_ptr<RelayPoller> poller_;
   std::shared_ptr<net::FrameSink> sink_;
   std::function<void()> on_done_;
-  SSL* ssl_ = nullptr;
+  std::shared_ptr<const RelayTls> tls_;
+  gnutls_session_t session_ = nullptr;
   TlsLinkLimits limits_;
   Metric& bytes_in_;
   Metric& bytes_out_;
@@ -108,7 +106,7 @@ class TlsFrameLink final : public net::FrameLink,
 
   // Network thread only.
   bool established_ = false;
-  bool dead_ = false;          // no SSL or socket call may be made any more
+  bool dead_ = false;          // no GnuTLS or socket call may be made any more
   bool close_notify_queued_ = false;
   std::vector<net::FrameBytes> batch_;
   net::FrameBytes holding_;         // the single frame being written, when not coalesced
@@ -116,20 +114,23 @@ class TlsFrameLink final : public net::FrameLink,
   const char* out_ = nullptr;
   size_t out_len_ = 0;
   size_t out_pos_ = 0;
-  // The socket as the link's BIO sees it (tls_frame_link.cc): OpenSSL's reads go to the
-  // descriptor while it is known to have data; its writes are collected in `out` until one
-  // send() takes them all.
+  // The socket as the link's transport functions see it (tls_frame_link.cc): GnuTLS's reads
+  // are served from `in`, filled from the descriptor while it is known to have data; its
+  // writes are collected in `out` until one send() takes them all.
   struct Ciphertext {
     int fd = -1;            // -1 once closed: no call can reach a reused descriptor number
+    gnutls_session_t session = nullptr;
     bool readable = false;  // the last edge said there may be data and no read came up short
     bool writable = true;   // no send has been refused since the last writable edge
     bool eof = false;
     bool direct = false;  // the record being written goes to the socket at once (WriteDirectly)
     bool failed = false;  // a direct send failed
+    std::unique_ptr<char[]> in;  // kCipherBuffer bytes while it holds data or the link keeps it
+    size_t in_pos = 0;
+    size_t in_len = 0;
     std::string out;
     size_t out_sent = 0;
     int SendOut();  // 1: all sent; 0: the socket is full; -1: failed
-    ssize_t SendNow(const char* data, size_t len);  // bytes taken; -1: failed
   };
   Ciphertext wire_;
   std::unique_ptr<char[]> in_;  // read buffer (kReadBuffer bytes, while needed): whole frames are cut from it
@@ -137,8 +138,6 @@ class TlsFrameLink final : public net::FrameLink,
   std::shared_ptr<std::string> big_;  // a frame larger than in_, read straight into place
   size_t big_filled_ = 0;
   bool expect_big_ = false;  // the last frame started was larger than in_
-  bool write_big_ = false;   // the last write was larger than one TLS record
-  bool keeping_buffers_ = false;  // SSL_MODE_RELEASE_BUFFERS is off
   bool first_frame_ = true;
 
   boost::asio::steady_timer deadline_;
