@@ -7,7 +7,6 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,10 +30,6 @@ namespace {
 // Frames up to this size are cut out of the link's read buffer (one copy); larger ones are
 // read straight into their own allocation. One TLS record of plaintext plus a header fits.
 constexpr size_t kReadBuffer = 16 * 1024 + 64;
-// Ciphertext read from the socket per recv(): a whole record of the largest size at least, so
-// GnuTLS's two reads per record (header, then body) cost one system call, and several records
-// of a bulk transfer at once.
-constexpr size_t kCipherBuffer = 64 * 1024;
 // Small frames queued together are copied into one TLS record.
 constexpr size_t kCoalesceBytes = 16 * 1024;
 constexpr size_t kCoalesceFrames = 64;
@@ -43,141 +38,12 @@ constexpr size_t kSendBatch = 64 * 1024;
 constexpr uint32_t kReadableEvents = EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP;
 constexpr uint32_t kWritableEvents = EPOLLOUT | EPOLLERR | EPOLLHUP;
 
-// Read buffers given back by links that carry only small frames, for the next link that reads
-// on this thread: most reads then use a buffer that is already allocated and warm in the cache
-// instead of a fresh allocation each. Network thread only (thread-local); a few are kept.
-template <size_t Size>
-struct BufferCache {
-  static std::unique_ptr<char[]> Take() {
-    auto& kept = Kept();
-    if (kept.empty()) return std::unique_ptr<char[]>(new char[Size]);  // not zeroed: only written bytes are read
-    auto buffer = std::move(kept.back());
-    kept.pop_back();
-    return buffer;
-  }
-  static void Give(std::unique_ptr<char[]>& buffer) {
-    if (!buffer) return;
-    auto& kept = Kept();
-    if (kept.size() < 4) kept.push_back(std::move(buffer));
-    buffer.reset();
-  }
-
- private:
-  static std::vector<std::unique_ptr<char[]>>& Kept() {
-    thread_local std::vector<std::unique_ptr<char[]>> kept;
-    return kept;
-  }
-};
-using PlainBuffers = BufferCache<kReadBuffer>;
-using CipherBuffers = BufferCache<kCipherBuffer>;
-
-// The link's transport for GnuTLS. Reads are served from the link's ciphertext buffer, which
-// is refilled from the socket only while it is known to hold data: a read that comes up short
-// means it is drained, and the next edge from the poller says when to try again (so there is
-// no read that only learns EAGAIN). Writes are collected and leave in one send() per batch
-// (Flush, or after a handshake step); a direct write goes to the socket at once. Writes never
-// report EAGAIN to GnuTLS: what the socket does not take waits in `out`, bounded by Flush.
-// MSG_NOSIGNAL makes a vanished peer an error, not a signal.
-template <class Ciphertext>
-struct LinkTransport {
-  static ssize_t Pull(gnutls_transport_ptr_t ptr, void* out, size_t len) {
-    auto* c = static_cast<Ciphertext*>(ptr);
-    if (c->in_pos == c->in_len) {
-      if (!c->readable) return WouldBlock(c);
-      if (!c->in) c->in = CipherBuffers::Take();
-      ssize_t n;
-      do {
-        n = ::recv(c->fd, c->in.get(), kCipherBuffer, 0);
-      } while (n < 0 && errno == EINTR);
-      if (n == 0) {
-        c->eof = true;
-        c->readable = false;
-        return 0;  // end of stream
-      }
-      if (n < 0) {
-        c->readable = false;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return WouldBlock(c);
-        gnutls_transport_set_errno(c->session, errno);
-        return -1;
-      }
-      if (static_cast<size_t>(n) < kCipherBuffer) c->readable = false;
-      c->in_pos = 0;
-      c->in_len = static_cast<size_t>(n);
-    }
-    const size_t take = std::min(len, c->in_len - c->in_pos);
-    std::memcpy(out, c->in.get() + c->in_pos, take);
-    c->in_pos += take;
-    if (c->in_pos == c->in_len) c->in_pos = c->in_len = 0;
-    return static_cast<ssize_t>(take);
-  }
-  static ssize_t VecPush(gnutls_transport_ptr_t ptr, const giovec_t* iov, int iovcnt) {
-    auto* c = static_cast<Ciphertext*>(ptr);
-    size_t total = 0;
-    for (int i = 0; i < iovcnt; ++i) total += iov[i].iov_len;
-    size_t sent = 0;
-    if (c->direct && c->out.empty() && c->writable) {  // one frame sent at once (Send)
-      msghdr msg{};
-      msg.msg_iov = const_cast<giovec_t*>(iov);
-      msg.msg_iovlen = static_cast<size_t>(iovcnt);
-      ssize_t n;
-      do {
-        n = ::sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-      } while (n < 0 && errno == EINTR);
-      if (n >= 0) {
-        sent = static_cast<size_t>(n);
-        if (sent < total) c->writable = false;  // full: the next edge resumes
-      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        c->writable = false;
-      } else {
-        c->failed = true;  // the link is shut down after the write
-        return static_cast<ssize_t>(total);
-      }
-    }
-    for (int i = 0; i < iovcnt; ++i) {  // the rest waits for the writable edge
-      const size_t len = iov[i].iov_len;
-      if (sent >= len) {
-        sent -= len;
-        continue;
-      }
-      c->out.append(static_cast<const char*>(iov[i].iov_base) + sent, len - sent);
-      sent = 0;
-    }
-    return static_cast<ssize_t>(total);
-  }
-
- private:
-  static ssize_t WouldBlock(Ciphertext* c) {
-    gnutls_transport_set_errno(c->session, EAGAIN);
-    return -1;
-  }
-};
+using PlainBuffers = ReadBufferCache<kReadBuffer>;
 
 // GnuTLS results that only mean "call again when the socket has more".
 bool WouldBlock(int r) { return r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED; }
 
 }  // namespace
-
-int TlsFrameLink::Ciphertext::SendOut() {
-  while (out_sent < out.size()) {
-    if (!writable) return 0;
-    const size_t want = out.size() - out_sent;
-    const ssize_t n = ::send(fd, out.data() + out_sent, want, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      out_sent += static_cast<size_t>(n);
-      if (static_cast<size_t>(n) < want) writable = false;  // full: the next edge resumes
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      writable = false;
-      return 0;
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return -1;
-    }
-  }
-  out.clear();
-  out_sent = 0;
-  return 1;
-}
 
 TlsFrameLink::TlsFrameLink(asio::io_context& io, int fd, std::string peer, std::shared_ptr<const RelayTls> tls,
                            std::shared_ptr<RelayPoller> poller, TlsLinkLimits limits, Metric& bytes_in,
@@ -190,10 +56,7 @@ TlsFrameLink::TlsFrameLink(asio::io_context& io, int fd, std::string peer, std::
     dead_ = true;
     return;
   }
-  wire_.session = session_;
-  gnutls_transport_set_ptr(session_, &wire_);
-  gnutls_transport_set_pull_function(session_, &LinkTransport<Ciphertext>::Pull);
-  gnutls_transport_set_vec_push_function(session_, &LinkTransport<Ciphertext>::VecPush);
+  wire_.Attach(session_);
 }
 
 TlsFrameLink::~TlsFrameLink() {
@@ -317,6 +180,27 @@ void TlsFrameLink::Drive() {
 
 void TlsFrameLink::ReadAvailable() {
   while (!dead_) {
+    // Between frames (the usual case for small frames), a record is parsed where GnuTLS
+    // decrypted it: no copy into in_, which then is not needed at all.
+    if (!big_ && in_len_ == 0 && !expect_big_ && !closing_) {
+      gnutls_packet_t packet = nullptr;
+      const ssize_t r = gnutls_record_recv_packet(session_, &packet);
+      if (r > 0) {
+        gnutls_datum_t data{};
+        gnutls_packet_get(packet, &data, nullptr);
+        last_read_ = poller_->BatchTime();
+        bytes_in_.Add(static_cast<int64_t>(data.size));
+        const bool ok = ParseRecord(*sink_, reinterpret_cast<const char*>(data.data), data.size);
+        gnutls_packet_deinit(packet);
+        // A broken frame: the sink answers and closes; if it did not, cut the connection.
+        if (!ok && !closing_) Shutdown();
+        if (Drained()) break;
+        continue;
+      }
+      if (r == GNUTLS_E_WARNING_ALERT_RECEIVED) continue;
+      if (ReadEnded(r)) return Shutdown();
+      break;  // the socket is drained; its next edge comes back here
+    }
     if (!big_ && !in_) in_ = PlainBuffers::Take();
     char* dst = big_ ? big_->data() + big_filled_ : in_.get() + in_len_;
     size_t room = big_ ? big_->size() - big_filled_ : kReadBuffer - in_len_;
@@ -349,16 +233,14 @@ void TlsFrameLink::ReadAvailable() {
       continue;
     }
     if (r == GNUTLS_E_WARNING_ALERT_RECEIVED) continue;
-    // 0: the peer's close_notify. A renegotiation request (TLS 1.2) ends the link too: the
-    // relay never renegotiates.
-    if (!WouldBlock(static_cast<int>(r)) || wire_.eof) return Shutdown();
+    if (ReadEnded(r)) return Shutdown();
     break;  // the socket is drained; its next edge comes back here
   }
   // A link that carries only small frames holds no buffers between reads: the many idle or
   // lightly used connections (access agents, hosts sending input) cost little memory.
   if (!expect_big_) {
     if (in_len_ == 0) PlainBuffers::Give(in_);
-    if (wire_.in_len == 0) CipherBuffers::Give(wire_.in);
+    wire_.ReleaseInput();
   }
   // Records GnuTLS wrote while reading (an alert, a key update answer) leave now.
   if (!dead_ && wire_.out_sent < wire_.out.size()) SendCiphertext();
@@ -367,19 +249,26 @@ void TlsFrameLink::ReadAvailable() {
 // The socket came up short (nothing more until its next edge), no received ciphertext waits in
 // the link, and GnuTLS holds no decrypted bytes: another read could only say "again". An end
 // of stream is left for that read to report.
+// After a read that returned no data and no warning alert: false when the socket is drained
+// (its next edge comes back); true when the connection is over — 0 is the peer's close_notify,
+// and a renegotiation request (TLS 1.2) ends the link too: the relay never renegotiates.
+bool TlsFrameLink::ReadEnded(ssize_t r) const {
+  return !WouldBlock(static_cast<int>(r)) || wire_.eof;
+}
+
 bool TlsFrameLink::Drained() const {
-  return !dead_ && !wire_.readable && !wire_.eof && wire_.in_len == 0 &&
+  return !dead_ && !wire_.readable && !wire_.eof && !wire_.HoldsInput() &&
          gnutls_record_check_pending(session_) == 0;
 }
 
-bool TlsFrameLink::ParseFrames(FrameSink& sink) {
+size_t TlsFrameLink::CutFrames(FrameSink& sink, const char* data, size_t len, bool& ok) {
   size_t pos = 0;
-  bool ok = true;
-  while (ok && !dead_ && !closing_) {
-    const size_t avail = in_len_ - pos;
+  ok = true;
+  while (!dead_ && !closing_) {
+    const size_t avail = len - pos;
     if (avail < wire::kHeaderSize) break;
     auto header = wire::DecodeHeader(std::span<const uint8_t, wire::kHeaderSize>(
-        reinterpret_cast<const uint8_t*>(in_.get() + pos), wire::kHeaderSize));
+        reinterpret_cast<const uint8_t*>(data + pos), wire::kHeaderSize));
     if (!header) {
       sink.OnProtocolError(header.error().message);
       ok = false;
@@ -394,7 +283,7 @@ bool TlsFrameLink::ParseFrames(FrameSink& sink) {
     }
     const size_t total = wire::kHeaderSize + header->length;
     if (avail >= total) {
-      FrameBytes frame = std::make_shared<const std::string>(in_.get() + pos, total);
+      FrameBytes frame = std::make_shared<const std::string>(data + pos, total);
       pos += total;
       expect_big_ = false;
       sink.OnFrame(frame);
@@ -403,19 +292,36 @@ bool TlsFrameLink::ParseFrames(FrameSink& sink) {
     }
     if (total > kReadBuffer) {
       auto big = net::FrameBufferPool::Shared().Take(total);  // every byte is read into it
-      std::memcpy(big->data(), in_.get() + pos, avail);
+      std::memcpy(big->data(), data + pos, avail);
       big_filled_ = avail;
       big_ = std::move(big);
       expect_big_ = true;
-      pos = in_len_;
+      pos = len;
     }
     break;  // the rest of the frame is still on its way
   }
+  return pos;
+}
+
+bool TlsFrameLink::ParseFrames(FrameSink& sink) {
+  bool ok = true;
+  const size_t pos = CutFrames(sink, in_.get(), in_len_, ok);
   if (pos > 0) {
     std::memmove(in_.get(), in_.get() + pos, in_len_ - pos);
     in_len_ -= pos;
   }
   if (closing_) in_len_ = 0;
+  return ok && !dead_;
+}
+
+bool TlsFrameLink::ParseRecord(FrameSink& sink, const char* data, size_t len) {
+  bool ok = true;
+  const size_t pos = CutFrames(sink, data, len, ok);
+  if (ok && !dead_ && !closing_ && pos < len) {  // the start of a frame: it waits in in_
+    if (!in_) in_ = PlainBuffers::Take();
+    std::memcpy(in_.get(), data + pos, len - pos);
+    in_len_ = len - pos;
+  }
   return ok && !dead_;
 }
 

@@ -25,6 +25,7 @@
 #include "base/metrics.h"
 #include "net/frame_link.h"
 #include "net/send_queue.h"
+#include "server/relay/link_transport.h"
 #include "server/relay/relay_poller.h"
 #include "server/relay/relay_tls.h"
 
@@ -75,7 +76,12 @@ class TlsFrameLink final : public net::FrameLink,
   void Drive();                       // network thread: handshake, reads, pending writes
   void ReadAvailable();               // reads until GnuTLS wants more than the socket has
   bool Drained() const;               // nothing more to read until the socket's next edge
-  bool ParseFrames(net::FrameSink& sink);  // false: the connection must end
+  bool ReadEnded(ssize_t r) const;    // after a read that returned no data
+  // Whole frames out of `data` to the sink; a frame larger than in_ moves into big_. Returns
+  // the bytes used (the rest starts a frame still on its way); ok = false: a broken frame.
+  size_t CutFrames(net::FrameSink& sink, const char* data, size_t len, bool& ok);
+  bool ParseFrames(net::FrameSink& sink);  // frames from in_; false: the connection must end
+  bool ParseRecord(net::FrameSink& sink, const char* data, size_t len);  // frames from one record
   void Flush();                       // network thread: writes until idle or the socket is full
   bool NextChunk();                   // moves queued frames into the write position
   bool SendCiphertext();              // false: the socket is full (its next edge resumes) or failed
@@ -114,25 +120,7 @@ class TlsFrameLink final : public net::FrameLink,
   const char* out_ = nullptr;
   size_t out_len_ = 0;
   size_t out_pos_ = 0;
-  // The socket as the link's transport functions see it (tls_frame_link.cc): GnuTLS's reads
-  // are served from `in`, filled from the descriptor while it is known to have data; its
-  // writes are collected in `out` until one send() takes them all.
-  struct Ciphertext {
-    int fd = -1;            // -1 once closed: no call can reach a reused descriptor number
-    gnutls_session_t session = nullptr;
-    bool readable = false;  // the last edge said there may be data and no read came up short
-    bool writable = true;   // no send has been refused since the last writable edge
-    bool eof = false;
-    bool direct = false;  // the record being written goes to the socket at once (WriteDirectly)
-    bool failed = false;  // a direct send failed
-    std::unique_ptr<char[]> in;  // kCipherBuffer bytes while it holds data or the link keeps it
-    size_t in_pos = 0;
-    size_t in_len = 0;
-    std::string out;
-    size_t out_sent = 0;
-    int SendOut();  // 1: all sent; 0: the socket is full; -1: failed
-  };
-  Ciphertext wire_;
+  LinkTransport wire_;  // the socket as GnuTLS sees it
   std::unique_ptr<char[]> in_;  // read buffer (kReadBuffer bytes, while needed): whole frames are cut from it
   size_t in_len_ = 0;
   std::shared_ptr<std::string> big_;  // a frame larger than in_, read straight into place
