@@ -3,8 +3,9 @@
 // thread's io_context. Each socket is registered once (in, out, hang-up; edge-triggered) and
 // the poller's own epoll descriptor is what Asio waits on, so a busy relay pays one Asio wake
 // and one epoll_wait per batch of ready sockets instead of a reactor operation per read —
-// the way a stream proxy runs its event loop. Network thread only; targets are kept alive
-// while registered.
+// the way a stream proxy runs its event loop; sockets that become ready while a batch is
+// handled are taken in the same wake (a few rounds). Network thread only; targets are kept
+// alive while registered.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
