@@ -3,7 +3,6 @@
 // server and the agent; the relay applies the same policy through GnuTLS (relay_tls.h, ADR
 // 0005). No Asio. Thread-safe (no shared state).
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
 

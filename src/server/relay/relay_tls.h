@@ -1,5 +1,5 @@
 #pragma once
-// RelayTls: the relay listener's TLS server configuration, on GnuTLS (ADR 0006): the
+// RelayTls: the relay listener's TLS server configuration, on GnuTLS (ADR 0005): the
 // certificate and key of net::TlsMaterial and Tether's TLS policy — TLS 1.2 minimum (1.3
 // preferred), AEAD suites with forward secrecy only, no compression, no renegotiation, no
 // session tickets. The relay carries many small records over thousands of connections; GnuTLS

@@ -246,9 +246,6 @@ void TlsFrameLink::ReadAvailable() {
   if (!dead_ && wire_.out_sent < wire_.out.size()) SendCiphertext();
 }
 
-// The socket came up short (nothing more until its next edge), no received ciphertext waits in
-// the link, and GnuTLS holds no decrypted bytes: another read could only say "again". An end
-// of stream is left for that read to report.
 // After a read that returned no data and no warning alert: false when the socket is drained
 // (its next edge comes back); true when the connection is over — 0 is the peer's close_notify,
 // and a renegotiation request (TLS 1.2) ends the link too: the relay never renegotiates.
@@ -256,6 +253,9 @@ bool TlsFrameLink::ReadEnded(ssize_t r) const {
   return !WouldBlock(static_cast<int>(r)) || wire_.eof;
 }
 
+// The socket came up short (nothing more until its next edge), no received ciphertext waits in
+// the link, and GnuTLS holds no decrypted bytes: another read could only say "again". An end
+// of stream is left for that read to report.
 bool TlsFrameLink::Drained() const {
   return !dead_ && !wire_.readable && !wire_.eof && !wire_.HoldsInput() &&
          gnutls_record_check_pending(session_) == 0;
@@ -345,8 +345,8 @@ bool TlsFrameLink::CanWriteDirectly() const {
   return established_ && !dead_ && wire_.writable && !wire_.failed && out_pos_ == out_len_ && wire_.out.empty();
 }
 
-// One frame, encrypted straight to the socket: the BIO sends the record it is handed instead
-// of collecting it (what the socket does not take waits in `out` for the writable edge).
+// One frame, encrypted straight to the socket: the transport sends the record it is handed
+// instead of collecting it (what the socket does not take waits in `out` for the writable edge).
 void TlsFrameLink::WriteDirectly(const std::string& frame) {
   wire_.direct = true;
   size_t pos = 0;

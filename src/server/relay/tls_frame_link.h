@@ -29,8 +29,6 @@
 #include "server/relay/relay_poller.h"
 #include "server/relay/relay_tls.h"
 
-typedef struct gnutls_session_int* gnutls_session_t;
-
 namespace boost::asio {
 class io_context;
 }  // namespace boost::asio
