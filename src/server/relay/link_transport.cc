@@ -21,57 +21,131 @@ ssize_t LinkTransport::WouldBlock() {
   return -1;
 }
 
+int LinkTransport::Fill() {
+  if (eof) return -1;
+  if (!readable) return 0;
+  if (!in_) {
+    in_ = CipherBuffers::Take();
+    in_pos_ = complete_ = in_len_ = 0;
+    if (partial_len_ > 0) {  // the start of a record kept while the link waited
+      std::memcpy(in_.get(), partial_.get(), partial_len_);
+      in_len_ = partial_len_;
+      partial_.reset();
+      partial_len_ = 0;
+    }
+  } else if (in_pos_ > 0) {  // only a record's start remains (Fill runs when no whole one is left)
+    std::memmove(in_.get(), in_.get() + in_pos_, in_len_ - in_pos_);
+    in_len_ -= in_pos_;
+    complete_ -= in_pos_;
+    in_pos_ = 0;
+  }
+  // Never full here: what remains is less than one record, and a record fits the buffer.
+  const size_t room = CipherBuffers::kSize - in_len_;
+  ssize_t n;
+  do {
+    n = ::recv(fd, in_.get() + in_len_, room, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) {
+    eof = true;
+    readable = false;
+    return -1;
+  }
+  if (n < 0) {
+    readable = false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    error_ = errno;
+    return -1;
+  }
+  if (static_cast<size_t>(n) < room) readable = false;
+  in_len_ += static_cast<size_t>(n);
+  Scan();
+  return 1;
+}
+
+void LinkTransport::Scan() {
+  while (!oversized_ && in_len_ - complete_ >= kRecordHeader) {
+    const auto* h = reinterpret_cast<const unsigned char*>(in_.get() + complete_);
+    const size_t body = (size_t{h[3]} << 8) | h[4];
+    if (body > kMaxRecordBody) {
+      oversized_ = true;
+      break;
+    }
+    if (in_len_ - complete_ < kRecordHeader + body) break;
+    complete_ += kRecordHeader + body;
+  }
+}
+
+void LinkTransport::Consume(size_t bytes) {
+  in_pos_ += bytes;
+  if (in_pos_ == in_len_) in_pos_ = complete_ = in_len_ = 0;
+}
+
+void LinkTransport::ReleaseInput() {
+  if (!in_) return;
+  if (in_len_ == in_pos_) {
+    CipherBuffers::Give(in_);
+    in_pos_ = complete_ = in_len_ = 0;
+  } else if (complete_ == in_pos_ && !readable && !oversized_) {
+    partial_len_ = in_len_ - in_pos_;
+    partial_.reset(new char[partial_len_]);
+    std::memcpy(partial_.get(), in_.get() + in_pos_, partial_len_);
+    CipherBuffers::Give(in_);
+    in_pos_ = complete_ = in_len_ = 0;
+  }
+}
+
 ssize_t LinkTransport::Pull(void* self, void* data, size_t len) {
   auto* t = static_cast<LinkTransport*>(self);
-  if (t->in_pos_ == t->in_len_) {
-    if (!t->readable) return t->WouldBlock();
-    if (!t->in_) t->in_ = CipherBuffers::Take();
-    ssize_t n;
-    do {
-      n = ::recv(t->fd, t->in_.get(), CipherBuffers::kSize, 0);
-    } while (n < 0 && errno == EINTR);
-    if (n == 0) {
-      t->eof = true;
-      t->readable = false;
-      return 0;  // end of stream
-    }
-    if (n < 0) {
-      t->readable = false;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return t->WouldBlock();
-      gnutls_transport_set_errno(t->session_, errno);
+  if (t->pull_limit_ == 0) return t->WouldBlock();
+  while (t->complete_ == t->in_pos_) {
+    if (t->oversized_) {
+      gnutls_transport_set_errno(t->session_, EMSGSIZE);
       return -1;
     }
-    if (static_cast<size_t>(n) < CipherBuffers::kSize) t->readable = false;
-    t->in_pos_ = 0;
-    t->in_len_ = static_cast<size_t>(n);
+    const int r = t->Fill();
+    if (r == 0) return t->WouldBlock();
+    if (r < 0) {
+      if (t->eof) return 0;  // end of stream
+      gnutls_transport_set_errno(t->session_, t->error_);
+      return -1;
+    }
   }
-  const size_t take = std::min(len, t->in_len_ - t->in_pos_);
+  const size_t take = std::min({len, t->complete_ - t->in_pos_, t->pull_limit_});
   std::memcpy(data, t->in_.get() + t->in_pos_, take);
-  t->in_pos_ += take;
-  if (t->in_pos_ == t->in_len_) t->in_pos_ = t->in_len_ = 0;
+  if (t->pull_limit_ != SIZE_MAX) t->pull_limit_ -= take;
+  t->Consume(take);
   return static_cast<ssize_t>(take);
 }
 
 ssize_t LinkTransport::VecPush(void* self, const iovec* iov, int iovcnt) {
   auto* t = static_cast<LinkTransport*>(self);
+  return t->Push(iov, iovcnt, t->direct);
+}
+
+void LinkTransport::Write(const char* data, size_t len) {
+  const iovec iov{const_cast<char*>(data), len};
+  Push(&iov, 1, true);
+}
+
+ssize_t LinkTransport::Push(const iovec* iov, int iovcnt, bool now) {
   size_t total = 0;
   for (int i = 0; i < iovcnt; ++i) total += iov[i].iov_len;
   size_t sent = 0;
-  if (t->direct && t->out.empty() && t->writable) {  // one frame sent at once
+  if (now && out.empty() && writable) {  // one frame sent at once
     msghdr msg{};
     msg.msg_iov = const_cast<iovec*>(iov);
     msg.msg_iovlen = static_cast<size_t>(iovcnt);
     ssize_t n;
     do {
-      n = ::sendmsg(t->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n >= 0) {
       sent = static_cast<size_t>(n);
-      if (sent < total) t->writable = false;  // full: the next edge resumes
+      if (sent < total) writable = false;  // full: the next edge resumes
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      t->writable = false;
+      writable = false;
     } else {
-      t->failed = true;  // the link is shut down after the write
+      failed = true;  // the link is shut down after the write
       return static_cast<ssize_t>(total);
     }
   }
@@ -81,7 +155,7 @@ ssize_t LinkTransport::VecPush(void* self, const iovec* iov, int iovcnt) {
       sent -= len;
       continue;
     }
-    t->out.append(static_cast<const char*>(iov[i].iov_base) + sent, len - sent);
+    out.append(static_cast<const char*>(iov[i].iov_base) + sent, len - sent);
     sent = 0;
   }
   return static_cast<ssize_t>(total);

@@ -12,8 +12,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "net/frame_buffer_pool.h"
-
 #include "wire/frame.h"
 
 namespace tether::relay {
@@ -27,9 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Frames up to this size are cut out of the link's read buffer (one copy); larger ones are
-// read straight into their own allocation. One TLS record of plaintext plus a header fits.
-constexpr size_t kReadBuffer = 16 * 1024 + 64;
 // Small frames queued together are copied into one TLS record.
 constexpr size_t kCoalesceBytes = 16 * 1024;
 constexpr size_t kCoalesceFrames = 64;
@@ -38,12 +33,11 @@ constexpr size_t kSendBatch = 64 * 1024;
 constexpr uint32_t kReadableEvents = EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP;
 constexpr uint32_t kWritableEvents = EPOLLOUT | EPOLLERR | EPOLLHUP;
 
-using PlainBuffers = ReadBufferCache<kReadBuffer>;
-
-// GnuTLS results that only mean "call again when the socket has more".
-bool WouldBlock(int r) { return r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED; }
-
 }  // namespace
+
+bool TlsFrameLink::WouldBlock(int gnutls_result) {
+  return gnutls_result == GNUTLS_E_AGAIN || gnutls_result == GNUTLS_E_INTERRUPTED;
+}
 
 TlsFrameLink::TlsFrameLink(asio::io_context& io, int fd, std::string peer, std::shared_ptr<const RelayTls> tls,
                            std::shared_ptr<RelayPoller> poller, TlsLinkLimits limits, Metric& bytes_in,
@@ -172,157 +166,35 @@ void TlsFrameLink::Drive() {
     }
     established_ = true;
     binding_ = ExportChannelBinding(session_);
+    // TLS 1.3 with one of the policy's AEAD suites: the relay runs the application-data records
+    // itself from here on (ADR 0006); otherwise GnuTLS keeps doing every record.
+    own_records_ = read_keys_.Load(session_, true) && write_keys_.Load(session_, false);
+    max_record_ = std::min(tls13::kMaxPlaintext, gnutls_record_get_max_size(session_));
     phase_start_ = last_read_ = Clock::now();  // the first frame gets a fresh handshake timeout
   }
   ReadAvailable();
   if (!dead_ && wire_.writable) Flush();  // anything queued while the socket was full
 }
 
-void TlsFrameLink::ReadAvailable() {
-  while (!dead_) {
-    // Between frames (the usual case for small frames), a record is parsed where GnuTLS
-    // decrypted it: no copy into in_, which then is not needed at all.
-    if (!big_ && in_len_ == 0 && !expect_big_ && !closing_) {
-      gnutls_packet_t packet = nullptr;
-      const ssize_t r = gnutls_record_recv_packet(session_, &packet);
-      if (r > 0) {
-        gnutls_datum_t data{};
-        gnutls_packet_get(packet, &data, nullptr);
-        last_read_ = poller_->BatchTime();
-        bytes_in_.Add(static_cast<int64_t>(data.size));
-        const bool ok = ParseRecord(*sink_, reinterpret_cast<const char*>(data.data), data.size);
-        gnutls_packet_deinit(packet);
-        // A broken frame: the sink answers and closes; if it did not, cut the connection.
-        if (!ok && !closing_) Shutdown();
-        if (Drained()) break;
-        continue;
-      }
-      if (r == GNUTLS_E_WARNING_ALERT_RECEIVED) continue;
-      if (ReadEnded(r)) return Shutdown();
-      break;  // the socket is drained; its next edge comes back here
-    }
-    if (!big_ && !in_) in_ = PlainBuffers::Take();
-    char* dst = big_ ? big_->data() + big_filled_ : in_.get() + in_len_;
-    size_t room = big_ ? big_->size() - big_filled_ : kReadBuffer - in_len_;
-    // After a large frame the next is likely large too (a file transfer): its header is read
-    // alone, so the payload goes straight into the frame's own buffer instead of through in_.
-    if (!big_ && in_len_ == 0 && expect_big_) room = wire::kHeaderSize;
-    const ssize_t r = gnutls_record_recv(session_, dst, room);
-    if (r > 0) {
-      const auto n = static_cast<size_t>(r);
-      last_read_ = poller_->BatchTime();
-      bytes_in_.Add(static_cast<int64_t>(n));
-      if (closing_) {  // closing: the peer's last words are read and dropped
-        in_len_ = 0;
-        big_.reset();
-        continue;
-      }
-      if (big_) {
-        big_filled_ += n;
-        if (big_filled_ < big_->size()) continue;
-        FrameBytes frame = std::move(big_);
-        sink_->OnFrame(frame);
-        first_frame_ = false;
-        if (Drained()) break;
-        continue;
-      }
-      in_len_ += n;
-      // A broken frame: the sink answers and closes; if it did not, cut the connection.
-      if (!ParseFrames(*sink_) && !closing_) Shutdown();
-      if (Drained()) break;
-      continue;
-    }
-    if (r == GNUTLS_E_WARNING_ALERT_RECEIVED) continue;
-    if (ReadEnded(r)) return Shutdown();
-    break;  // the socket is drained; its next edge comes back here
-  }
-  // A link that carries only small frames holds no buffers between reads: the many idle or
-  // lightly used connections (access agents, hosts sending input) cost little memory.
-  if (!expect_big_) {
-    if (in_len_ == 0) PlainBuffers::Give(in_);
-    wire_.ReleaseInput();
-  }
-  // Records GnuTLS wrote while reading (an alert, a key update answer) leave now.
-  if (!dead_ && wire_.out_sent < wire_.out.size()) SendCiphertext();
+// Seals up to max_record_ bytes as one record appended to `out`.
+bool TlsFrameLink::Seal(std::string& out, const char* data, size_t len) {
+  const size_t at = out.size();
+  out.resize(at + len + tls13::kSealOverhead);
+  const size_t sealed = write_keys_.Seal(data, len, out.data() + at);
+  out.resize(at + sealed);
+  return sealed > 0;
 }
 
-// After a read that returned no data and no warning alert: false when the socket is drained
-// (its next edge comes back); true when the connection is over — 0 is the peer's close_notify,
-// and a renegotiation request (TLS 1.2) ends the link too: the relay never renegotiates.
-bool TlsFrameLink::ReadEnded(ssize_t r) const {
-  return !WouldBlock(static_cast<int>(r)) || wire_.eof;
-}
-
-// The socket came up short (nothing more until its next edge), no received ciphertext waits in
-// the link, and GnuTLS holds no decrypted bytes: another read could only say "again". An end
-// of stream is left for that read to report.
-bool TlsFrameLink::Drained() const {
-  return !dead_ && !wire_.readable && !wire_.eof && !wire_.HoldsInput() &&
-         gnutls_record_check_pending(session_) == 0;
-}
-
-size_t TlsFrameLink::CutFrames(FrameSink& sink, const char* data, size_t len, bool& ok) {
-  size_t pos = 0;
-  ok = true;
-  while (!dead_ && !closing_) {
-    const size_t avail = len - pos;
-    if (avail < wire::kHeaderSize) break;
-    auto header = wire::DecodeHeader(std::span<const uint8_t, wire::kHeaderSize>(
-        reinterpret_cast<const uint8_t*>(data + pos), wire::kHeaderSize));
-    if (!header) {
-      sink.OnProtocolError(header.error().message);
-      ok = false;
-      break;
-    }
-    // Checked before anything is allocated: before the handshake only small control frames.
-    if (header->length > sink.ReadLimit(static_cast<uint8_t>(header->channel))) {
-      sink.OnProtocolError(first_frame_ ? "the first frame must be a Hello"
-                                        : "frame not allowed on this connection now");
-      ok = false;
-      break;
-    }
-    const size_t total = wire::kHeaderSize + header->length;
-    if (avail >= total) {
-      FrameBytes frame = std::make_shared<const std::string>(data + pos, total);
-      pos += total;
-      expect_big_ = false;
-      sink.OnFrame(frame);
-      first_frame_ = false;
-      continue;
-    }
-    if (total > kReadBuffer) {
-      auto big = net::FrameBufferPool::Shared().Take(total);  // every byte is read into it
-      std::memcpy(big->data(), data + pos, avail);
-      big_filled_ = avail;
-      big_ = std::move(big);
-      expect_big_ = true;
-      pos = len;
-    }
-    break;  // the rest of the frame is still on its way
-  }
-  return pos;
-}
-
-bool TlsFrameLink::ParseFrames(FrameSink& sink) {
-  bool ok = true;
-  const size_t pos = CutFrames(sink, in_.get(), in_len_, ok);
-  if (pos > 0) {
-    std::memmove(in_.get(), in_.get() + pos, in_len_ - pos);
-    in_len_ -= pos;
-  }
-  if (closing_) in_len_ = 0;
-  return ok && !dead_;
-}
-
-bool TlsFrameLink::ParseRecord(FrameSink& sink, const char* data, size_t len) {
-  bool ok = true;
-  const size_t pos = CutFrames(sink, data, len, ok);
-  if (ok && !dead_ && !closing_ && pos < len) {  // the start of a frame: it waits in in_
-    if (!in_) in_ = PlainBuffers::Take();
-    std::memcpy(in_.get(), data + pos, len - pos);
-    in_len_ = len - pos;
-  }
-  return ok && !dead_;
+// Past the write key's record budget, GnuTLS sends a KeyUpdate (queued in the transport behind
+// the records already sealed) and the new key seals what follows.
+bool TlsFrameLink::RenewWriteKeyIfDue() {
+  if (write_keys_.Records() < limits_.records_per_key) return true;
+  if (!write_keys_.Store(session_)) return false;
+  const bool direct = wire_.direct;
+  wire_.direct = false;  // the KeyUpdate queues behind what is already waiting
+  const int r = gnutls_session_key_update(session_, 0);
+  wire_.direct = direct;
+  return r == 0 && write_keys_.Load(session_, false);
 }
 
 void TlsFrameLink::Flush() {
@@ -333,8 +205,14 @@ void TlsFrameLink::Flush() {
     if (dead_) return;  // NextChunk may have finished a close
     // One record per call. The transport takes everything, so this only fails on a broken
     // connection.
-    const ssize_t n = gnutls_record_send(session_, out_ + out_pos_, std::min(out_len_ - out_pos_, kSendBatch));
-    if (n <= 0) return Shutdown();
+    ssize_t n;
+    if (own_records_) {
+      n = static_cast<ssize_t>(std::min(out_len_ - out_pos_, max_record_));
+      if (!RenewWriteKeyIfDue() || !Seal(wire_.out, out_ + out_pos_, static_cast<size_t>(n))) return Shutdown();
+    } else {
+      n = gnutls_record_send(session_, out_ + out_pos_, std::min(out_len_ - out_pos_, kSendBatch));
+      if (n <= 0) return Shutdown();
+    }
     out_pos_ += static_cast<size_t>(n);
     bytes_out_.Add(n);
   }
@@ -348,6 +226,22 @@ bool TlsFrameLink::CanWriteDirectly() const {
 // One frame, encrypted straight to the socket: the transport sends the record it is handed
 // instead of collecting it (what the socket does not take waits in `out` for the writable edge).
 void TlsFrameLink::WriteDirectly(const std::string& frame) {
+  if (own_records_) {
+    // Sealed into a buffer of this thread that stays warm, and sent from there.
+    thread_local std::string sealed;
+    sealed.clear();
+    bool ok = RenewWriteKeyIfDue();  // its KeyUpdate is queued ahead of this frame's records
+    for (size_t pos = 0; ok && pos < frame.size(); pos += max_record_) {
+      ok = Seal(sealed, frame.data() + pos, std::min(max_record_, frame.size() - pos));
+    }
+    if (ok) {
+      wire_.Write(sealed.data(), sealed.size());  // behind a KeyUpdate Seal may have queued
+      bytes_out_.Add(static_cast<int64_t>(frame.size()));
+      if (!wire_.failed && wire_.writable && !wire_.out.empty() && wire_.SendOut() < 0) wire_.failed = true;
+    }
+    if (!ok || wire_.failed) asio::post(io_, [self = shared_from_this()] { self->Shutdown(); });
+    return;
+  }
   wire_.direct = true;
   size_t pos = 0;
   ssize_t n = 0;
@@ -406,6 +300,7 @@ void TlsFrameLink::FinishClose() {
   // the close grace runs out, so the last frames are not lost to a reset.
   if (!close_notify_queued_) {
     close_notify_queued_ = true;
+    if (own_records_ && !write_keys_.Store(session_)) return Shutdown();
     gnutls_bye(session_, GNUTLS_SHUT_WR);  // close_notify, collected in `out`
   }
   if (!SendCiphertext()) return;  // the rest leaves when the socket drains; then here again

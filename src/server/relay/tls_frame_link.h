@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,7 @@
 #include "net/frame_link.h"
 #include "net/send_queue.h"
 #include "server/relay/link_transport.h"
+#include "server/relay/record_protection.h"
 #include "server/relay/relay_poller.h"
 #include "server/relay/relay_tls.h"
 
@@ -39,6 +41,9 @@ struct TlsLinkLimits {
   std::chrono::steady_clock::duration handshake_timeout = std::chrono::seconds(10);  // TLS, then again for the first frame
   std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);       // no byte read for this long
   std::chrono::steady_clock::duration close_grace = std::chrono::seconds(2);         // flushing after Close()
+  // Records sealed with one key before the relay's record layer asks GnuTLS for a KeyUpdate
+  // (RFC 8446 §5.5: AES-GCM keys are good for about 2^24.5 records).
+  uint64_t records_per_key = uint64_t{1} << 24;
 };
 
 class TlsFrameLink final : public net::FrameLink,
@@ -69,10 +74,17 @@ class TlsFrameLink final : public net::FrameLink,
 
  private:
   bool OnNetworkThread() const;
+  static bool WouldBlock(int gnutls_result);  // only "call again when the socket has more"
   template <class F>
   void OnNetwork(F&& f);
   void Drive();                       // network thread: handshake, reads, pending writes
-  void ReadAvailable();               // reads until GnuTLS wants more than the socket has
+  void ReadAvailable();               // reads until the socket is drained
+  void ReadThroughGnutls();           // TLS 1.2: GnuTLS reads every record
+  void ReadRecords();                 // TLS 1.3: the relay opens application-data records itself
+  bool ReadRecordWithGnutls(size_t record_len, bool answer_key_update);  // false: the link ended
+  void TakePlaintext(const char* data, size_t len);  // one record's content into frames
+  bool Seal(std::string& out, const char* data, size_t len);  // one record appended; false: failed
+  bool RenewWriteKeyIfDue();         // false: the key could not be renewed
   bool Drained() const;               // nothing more to read until the socket's next edge
   bool ReadEnded(ssize_t r) const;    // after a read that returned no data
   // Whole frames out of `data` to the sink; a frame larger than in_ moves into big_. Returns
@@ -101,6 +113,11 @@ class TlsFrameLink final : public net::FrameLink,
   Metric& bytes_out_;
   std::string peer_;
   std::string binding_;  // exported once the handshake is done (before the first frame)
+  // TLS 1.3: application data is sealed and opened here (RecordProtection), GnuTLS keeps the rest.
+  bool own_records_ = false;
+  RecordProtection read_keys_;
+  RecordProtection write_keys_;
+  size_t max_record_ = 0;  // content bytes per sealed record
 
   // Shared with other threads.
   std::mutex mu_;
