@@ -80,8 +80,8 @@ void SealedInnerPlaintext(const uint8_t* data, size_t size, std::vector<char>& p
   const auto opened = reader.Open(record.data(), record.size(), plain.data());
   size_t last = size;
   while (last > 0 && data[last - 1] == 0) --last;
-  if (last == 0 || last - 1 > tls13::kMaxPlaintext) {
-    Check(!opened.has_value());  // no content type, or more content than a record may carry
+  if (last == 0 || last - 1 > tls13::kMaxPlaintext || size > tls13::kMaxPlaintext + 1) {
+    Check(!opened.has_value());  // no content type, or more than a record may carry
     return;
   }
   Check(opened.has_value() && opened->length == last - 1 && opened->type == data[last - 1]);

@@ -109,7 +109,9 @@ std::optional<RecordProtection::Opened> RecordProtection::Open(const char* recor
   // The content type is the last non-zero byte; zeros after it are padding (§5.4).
   size_t n = plain_len;
   while (n > 0 && plain[n - 1] == 0) --n;
-  if (n == 0 || n - 1 > kMaxPlaintext) return {};  // no type (unexpected_message), record_overflow
+  // No content type (unexpected_message); more content, or content with padding, than a record
+  // may carry (record_overflow, §5.4).
+  if (n == 0 || n - 1 > kMaxPlaintext || plain_len > kMaxPlaintext + 1) return {};
   Opened opened{static_cast<uint8_t>(plain[n - 1]), n - 1};
   if (opened.type == kApplicationData) ++seq_;
   return opened;

@@ -37,7 +37,7 @@ bool RelayPoller::Add(int fd, std::shared_ptr<PollTarget> target) {
   if (stopped_ || fd < 0 || !epoll_.is_open()) return false;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ev.data.fd = fd;
+  ev.data.ptr = target.get();
   if (::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) return false;
   if (targets_.size() <= static_cast<size_t>(fd)) targets_.resize(static_cast<size_t>(fd) + 1);
   targets_[static_cast<size_t>(fd)] = std::move(target);
@@ -47,7 +47,10 @@ bool RelayPoller::Add(int fd, std::shared_ptr<PollTarget> target) {
 void RelayPoller::Remove(int fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= targets_.size()) return;
   if (epoll_.is_open()) ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, fd, nullptr);
-  targets_[static_cast<size_t>(fd)].reset();
+  auto& target = targets_[static_cast<size_t>(fd)];
+  // During a batch, events already taken may still name it: it lives until the batch is done.
+  if (dispatching_) retired_.push_back(std::move(target));
+  target.reset();
 }
 
 void RelayPoller::Stop() {
@@ -74,12 +77,12 @@ void RelayPoller::Dispatch() {
     const int n = ::epoll_wait(epoll_.native_handle(), events.data(), kBatch, 0);
     if (n <= 0) return;
     batch_time_ = std::chrono::steady_clock::now();
-    for (int i = 0; i < n; ++i) {
-      const auto fd = static_cast<size_t>(events[i].data.fd);
-      if (fd >= targets_.size()) continue;
-      // A copy: the target may unregister itself while it handles the event.
-      if (std::shared_ptr<PollTarget> target = targets_[fd]) target->OnReady(events[i].events);
-    }
+    // Targets are called through the pointer the event carries, without touching a reference
+    // count: one unregistered meanwhile (by itself or by another's call) is kept in retired_.
+    dispatching_ = true;
+    for (int i = 0; i < n; ++i) static_cast<PollTarget*>(events[i].data.ptr)->OnReady(events[i].events);
+    dispatching_ = false;
+    retired_.clear();
   }
 }
 

@@ -48,6 +48,8 @@ class RelayPoller {
 
   boost::asio::posix::stream_descriptor epoll_;
   std::vector<std::shared_ptr<PollTarget>> targets_;  // indexed by descriptor
+  std::vector<std::shared_ptr<PollTarget>> retired_;  // unregistered during the current batch
+  bool dispatching_ = false;
   bool stopped_ = false;
   std::chrono::steady_clock::time_point batch_time_ = std::chrono::steady_clock::now();
 };

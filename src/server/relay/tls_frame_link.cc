@@ -168,8 +168,10 @@ void TlsFrameLink::Drive() {
     binding_ = ExportChannelBinding(session_);
     // TLS 1.3 with one of the policy's AEAD suites: the relay runs the application-data records
     // itself from here on (ADR 0006); otherwise GnuTLS keeps doing every record.
-    own_records_ = read_keys_.Load(session_, true) && write_keys_.Load(session_, false);
+    // (Nothing GnuTLS already decrypted may be left behind in it.)
     max_record_ = std::min(tls13::kMaxPlaintext, gnutls_record_get_max_size(session_));
+    own_records_ = max_record_ > 0 && gnutls_record_check_pending(session_) == 0 &&
+                   read_keys_.Load(session_, true) && write_keys_.Load(session_, false);
     phase_start_ = last_read_ = Clock::now();  // the first frame gets a fresh handshake timeout
   }
   ReadAvailable();

@@ -82,16 +82,20 @@ class TlsFrameLink final : public net::FrameLink,
   void ReadThroughGnutls();           // TLS 1.2: GnuTLS reads every record
   void ReadRecords();                 // TLS 1.3: the relay opens application-data records itself
   bool ReadRecordWithGnutls(size_t record_len, bool answer_key_update);  // false: the link ended
-  void TakePlaintext(const char* data, size_t len);  // one record's content into frames
+  // One record's content into frames; `holder` (may be null) owns `data`'s buffer, which
+  // becomes the frame when the record holds exactly one.
+  void TakePlaintext(const char* data, size_t len, std::shared_ptr<std::string>* holder = nullptr);
   bool Seal(std::string& out, const char* data, size_t len);  // one record appended; false: failed
   bool RenewWriteKeyIfDue();         // false: the key could not be renewed
   bool Drained() const;               // nothing more to read until the socket's next edge
   bool ReadEnded(ssize_t r) const;    // after a read that returned no data
   // Whole frames out of `data` to the sink; a frame larger than in_ moves into big_. Returns
   // the bytes used (the rest starts a frame still on its way); ok = false: a broken frame.
-  size_t CutFrames(net::FrameSink& sink, const char* data, size_t len, bool& ok);
+  size_t CutFrames(net::FrameSink& sink, const char* data, size_t len, bool& ok,
+                   std::shared_ptr<std::string>* holder = nullptr);
   bool ParseFrames(net::FrameSink& sink);  // frames from in_; false: the connection must end
-  bool ParseRecord(net::FrameSink& sink, const char* data, size_t len);  // frames from one record
+  bool ParseRecord(net::FrameSink& sink, const char* data, size_t len,  // frames from one record
+                   std::shared_ptr<std::string>* holder = nullptr);
   void Flush();                       // network thread: writes until idle or the socket is full
   bool NextChunk();                   // moves queued frames into the write position
   bool SendCiphertext();              // false: the socket is full (its next edge resumes) or failed

@@ -137,9 +137,14 @@ void TlsFrameLink::ReadRecords() {
       if (!ReadRecordWithGnutls(record.size(), false)) return;
       continue;
     }
+    if (record.size() <= tls13::kHeaderSize + tls13::kTagSize) return Shutdown();  // no content type
     const size_t most = record.size() - tls13::kHeaderSize - tls13::kTagSize;
     const bool into_big = big_ && !closing_ && big_->size() - big_filled_ >= most;
-    char* const plain = into_big ? big_->data() + big_filled_ : scratch;
+    // Between frames, a record is opened into a recycled buffer that becomes the frame when the
+    // record holds exactly one (the usual case for small frames): no copy, no allocation.
+    std::shared_ptr<std::string> fresh;
+    if (!big_ && in_len_ == 0 && !closing_) fresh = net::FrameBufferPool::Shared().Take(most);
+    char* const plain = into_big ? big_->data() + big_filled_ : fresh ? fresh->data() : scratch;
     const auto opened = read_keys_.Open(record.data(), record.size(), plain);
     if (!opened) return Shutdown();  // forged, damaged or malformed
     if (opened->type != tls13::kApplicationData) {
@@ -151,7 +156,7 @@ void TlsFrameLink::ReadRecords() {
     bytes_in_.Add(static_cast<int64_t>(opened->length));
     if (closing_) continue;  // closing: the peer's last words are read and dropped
     if (!into_big) {
-      TakePlaintext(plain, opened->length);
+      TakePlaintext(plain, opened->length, fresh ? &fresh : nullptr);
       continue;
     }
     big_filled_ += opened->length;
@@ -187,7 +192,7 @@ bool TlsFrameLink::ReadRecordWithGnutls(size_t record_len, bool answer_key_updat
 
 // One record's content into frames: whole frames are cut where they are, the start of a frame
 // waits in in_, and a frame larger than in_ fills its own buffer.
-void TlsFrameLink::TakePlaintext(const char* data, size_t len) {
+void TlsFrameLink::TakePlaintext(const char* data, size_t len, std::shared_ptr<std::string>* holder) {
   while (len > 0 && !dead_ && !closing_) {
     if (big_) {
       const size_t take = std::min(len, big_->size() - big_filled_);
@@ -203,7 +208,7 @@ void TlsFrameLink::TakePlaintext(const char* data, size_t len) {
     }
     bool ok;
     if (in_len_ == 0) {  // between frames: everything is used (cut, kept in in_ or in big_)
-      ok = ParseRecord(*sink_, data, len);
+      ok = ParseRecord(*sink_, data, len, holder);
       len = 0;
     } else {
       const size_t take = std::min(len, kReadBuffer - in_len_);
@@ -233,7 +238,8 @@ bool TlsFrameLink::Drained() const {
          gnutls_record_check_pending(session_) == 0;
 }
 
-size_t TlsFrameLink::CutFrames(FrameSink& sink, const char* data, size_t len, bool& ok) {
+size_t TlsFrameLink::CutFrames(FrameSink& sink, const char* data, size_t len, bool& ok,
+                               std::shared_ptr<std::string>* holder) {
   size_t pos = 0;
   ok = true;
   while (!dead_ && !closing_) {
@@ -255,7 +261,13 @@ size_t TlsFrameLink::CutFrames(FrameSink& sink, const char* data, size_t len, bo
     }
     const size_t total = wire::kHeaderSize + header->length;
     if (avail >= total) {
-      FrameBytes frame = std::make_shared<const std::string>(data + pos, total);
+      FrameBytes frame;
+      if (holder != nullptr && *holder && pos == 0 && total == len) {  // the holder's buffer is the frame
+        (*holder)->resize(total);
+        frame = std::move(*holder);
+      } else {
+        frame = std::make_shared<const std::string>(data + pos, total);
+      }
       pos += total;
       expect_big_ = false;
       sink.OnFrame(frame);
@@ -286,9 +298,9 @@ bool TlsFrameLink::ParseFrames(FrameSink& sink) {
   return ok && !dead_;
 }
 
-bool TlsFrameLink::ParseRecord(FrameSink& sink, const char* data, size_t len) {
+bool TlsFrameLink::ParseRecord(FrameSink& sink, const char* data, size_t len, std::shared_ptr<std::string>* holder) {
   bool ok = true;
-  const size_t pos = CutFrames(sink, data, len, ok);
+  const size_t pos = CutFrames(sink, data, len, ok, holder);
   if (ok && !dead_ && !closing_ && pos < len) {  // the start of a frame: it waits in in_
     if (!in_) in_ = PlainBuffers::Take();
     std::memcpy(in_.get(), data + pos, len - pos);
