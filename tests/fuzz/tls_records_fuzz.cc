@@ -1,7 +1,8 @@
 // Fuzzes the relay's own TLS 1.3 record layer (ADR 0006), the parser of every byte a relay
 // connection receives after the handshake:
 // * raw bytes as received ciphertext: LinkTransport cuts whole records (a header longer than
-//   TLS allows stops it) and RecordProtection::Open refuses what it cannot authenticate;
+//   TLS allows stops it; the start of a record kept aside while idle comes back) and
+//   RecordProtection::Open refuses what it cannot authenticate;
 // * the bytes as the inner plaintext of a record sealed with the reader's key (so the fuzzer
 //   reaches the content type and padding parsing behind the tag): an accepted record's content
 //   is the input up to its last non-zero byte, which is the type;
@@ -32,18 +33,30 @@ void Check(bool ok) {
 
 void ReceivedBytes(const uint8_t* data, size_t size, RecordProtection& reader, std::vector<char>& plain) {
   int fds[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return;
-  size = std::min<size_t>(size, 48 * 1024);  // within the socket's buffer: one write, no blocking
-  if (size > 0 && ::write(fds[0], data, size) != static_cast<ssize_t>(size)) Check(false);
-  ::shutdown(fds[0], SHUT_WR);
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds) != 0) return;
+  size = std::min<size_t>(size, 48 * 1024);  // within the socket's buffer: writes never block
+  // In two parts, with the link's idle release in between: the start of a record kept aside
+  // (ReleaseInput) must come back in place.
+  const size_t first = size / 2;
+  if (first > 0 && ::write(fds[0], data, first) != static_cast<ssize_t>(first)) Check(false);
   LinkTransport wire;
   wire.fd = fds[1];
   wire.readable = true;
   size_t taken = 0;
+  bool second_written = false;
   while (true) {
     const auto record = wire.Record();
     if (record.empty()) {
-      if (wire.Oversized() || wire.Fill() <= 0) break;
+      if (wire.Oversized()) break;
+      if (wire.Fill() > 0) continue;
+      if (second_written || wire.eof) break;
+      wire.ReleaseInput();  // drained: what waits is the start of a record
+      if (size > first && ::write(fds[0], data + first, size - first) != static_cast<ssize_t>(size - first)) {
+        Check(false);
+      }
+      ::shutdown(fds[0], SHUT_WR);
+      second_written = true;
+      wire.readable = true;
       continue;
     }
     Check(record.size() >= LinkTransport::kRecordHeader &&
@@ -54,7 +67,15 @@ void ReceivedBytes(const uint8_t* data, size_t size, RecordProtection& reader, s
     taken += record.size();
     wire.Consume(record.size());
   }
+  // What was not taken is one record still incomplete, or starts with a header too long.
   Check(taken <= size);
+  const size_t rest = size - taken;
+  if (!wire.Oversized() && rest >= LinkTransport::kRecordHeader) {
+    const size_t body = (size_t{data[taken + 3]} << 8) | data[taken + 4];
+    Check(rest < LinkTransport::kRecordHeader + body);
+  }
+  bool answer;
+  (void)tls13::OnlyKeyUpdates(reinterpret_cast<const char*>(data), size, answer);
   wire.fd = -1;
   ::close(fds[0]);
   ::close(fds[1]);

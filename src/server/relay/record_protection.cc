@@ -21,6 +21,18 @@ bool Supported(gnutls_cipher_algorithm_t cipher) {
 
 }  // namespace
 
+bool tls13::OnlyKeyUpdates(const char* data, size_t len, bool& answer) {
+  constexpr uint8_t kKeyUpdate = 24;
+  const auto* p = reinterpret_cast<const uint8_t*>(data);
+  answer = false;
+  if (len == 0 || len % 5 != 0) return false;  // each is 5 bytes: type, length 1 (3 bytes), request
+  for (size_t pos = 0; pos < len; pos += 5) {
+    if (p[pos] != kKeyUpdate || p[pos + 1] != 0 || p[pos + 2] != 0 || p[pos + 3] != 1 || p[pos + 4] > 1) return false;
+    answer |= p[pos + 4] == 1;
+  }
+  return true;
+}
+
 RecordProtection::~RecordProtection() { Reset(); }
 
 void RecordProtection::Reset() {
@@ -56,6 +68,16 @@ bool RecordProtection::Init(int cipher, const uint8_t* key, size_t key_len, cons
   std::memcpy(iv_, iv, kNonceSize);
   seq_ = seq;
   read_ = read;
+  return true;
+}
+
+bool RecordProtection::Follow(gnutls_session_t session) {
+  unsigned char seq[8];
+  if (cipher_ == nullptr || gnutls_record_get_state(session, read_ ? 1 : 0, nullptr, nullptr, nullptr, seq) < 0) {
+    return false;
+  }
+  seq_ = 0;
+  for (unsigned char b : seq) seq_ = (seq_ << 8) | b;
   return true;
 }
 

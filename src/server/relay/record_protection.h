@@ -22,7 +22,14 @@ constexpr size_t kMaxPlaintext = 16 * 1024;              // RFC 8446 §5.1
 constexpr size_t kMaxCiphertext = kMaxPlaintext + 256;    // RFC 8446 §5.2
 // What one sealed record adds to its content: the header, the inner content type and the tag.
 constexpr size_t kSealOverhead = kHeaderSize + 1 + kTagSize;
+constexpr uint8_t kAlert = 21;
+constexpr uint8_t kHandshake = 22;
 constexpr uint8_t kApplicationData = 23;
+
+// The handshake content of a record after the handshake: true when it is only whole KeyUpdate
+// messages (RFC 8446 §4.6.3), the one post-handshake message a relay that asks for nothing
+// accepts; `answer` says whether one of them asks for the relay's own KeyUpdate.
+bool OnlyKeyUpdates(const char* data, size_t len, bool& answer);
 }  // namespace tls13
 
 class RecordProtection {
@@ -39,6 +46,9 @@ class RecordProtection {
   // The same from explicit values (a gnutls_cipher_algorithm_t, its key, the 12-byte IV and the
   // next sequence number): for the fuzz target and tests.
   bool Init(int cipher, const uint8_t* key, size_t key_len, const uint8_t iv[12], uint64_t seq, bool read);
+  // Takes GnuTLS's sequence number for this direction, the key being unchanged (after GnuTLS
+  // read an alert).
+  bool Follow(gnutls_session_t session);
   // Gives GnuTLS the sequence number of the next record in this direction.
   bool Store(gnutls_session_t session) const;
   bool Loaded() const { return cipher_ != nullptr; }

@@ -96,6 +96,19 @@ TEST_F(RecordProtectionTest, MalformedOrForgedRecordsAreRefused) {
   EXPECT_TRUE(Open(Record("data\x17", 5))) << "the right record still opens after refusals";
 }
 
+TEST(RecordProtection, OnlyWholeKeyUpdatesAreHandshakeContent) {
+  bool answer = true;
+  EXPECT_TRUE(tls13::OnlyKeyUpdates("\x18\x00\x00\x01\x00", 5, answer));
+  EXPECT_FALSE(answer);
+  EXPECT_TRUE(tls13::OnlyKeyUpdates("\x18\x00\x00\x01\x00\x18\x00\x00\x01\x01", 10, answer));
+  EXPECT_TRUE(answer);
+  EXPECT_FALSE(tls13::OnlyKeyUpdates("\x18\x00\x00", 3, answer)) << "a KeyUpdate cut between records";
+  EXPECT_FALSE(tls13::OnlyKeyUpdates("\x18\x00\x00\x01\x02", 5, answer)) << "request_update out of range";
+  EXPECT_FALSE(tls13::OnlyKeyUpdates("\x04\x00\x00\x01\x00", 5, answer)) << "NewSessionTicket from a client";
+  EXPECT_FALSE(tls13::OnlyKeyUpdates("\x18\x00\x00\x02\x00\x00", 6, answer)) << "a longer KeyUpdate";
+  EXPECT_FALSE(tls13::OnlyKeyUpdates("", 0, answer));
+}
+
 TEST(RecordProtection, OnlyTheSupportedCiphersAndKeySizes) {
   RecordProtection r;
   EXPECT_FALSE(r.Init(GNUTLS_CIPHER_AES_128_CBC, kKey, sizeof kKey, kIv, 0, true));

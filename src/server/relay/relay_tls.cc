@@ -15,6 +15,23 @@ constexpr const char* kPriority =
     "+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-X448:+GROUP-SECP521R1:"
     "+COMP-NULL:+CTYPE-X509:%SERVER_PRECEDENCE";
 
+// A ClientHello extension that limits the records the relay may send: record_size_limit
+// (RFC 8449) below 2^14 + 1, or max_fragment_length (RFC 6066). GnuTLS keeps the limit to
+// itself (no getter in 3.7), so the session's user pointer marks it for PeerLimitsRecords.
+constexpr unsigned kExtMaxFragmentLength = 1;
+constexpr unsigned kExtRecordSizeLimit = 28;
+int NoteRecordLimit(void* session, unsigned tls_id, const unsigned char* data, unsigned size) {
+  const bool limits = tls_id == kExtMaxFragmentLength ||
+                      (tls_id == kExtRecordSizeLimit && (size < 2 || ((unsigned{data[0]} << 8) | data[1]) < 16385));
+  if (limits) gnutls_session_set_ptr(static_cast<gnutls_session_t>(session), session);
+  return 0;
+}
+
+int OnClientHello(gnutls_session_t session, unsigned, unsigned, unsigned incoming, const gnutls_datum_t* msg) {
+  if (incoming) gnutls_ext_raw_parse(session, NoteRecordLimit, msg, GNUTLS_EXT_RAW_FLAG_TLS_CLIENT_HELLO);
+  return 0;
+}
+
 Error GnutlsError(const std::string& what, int code) {
   return MakeError("tls", what + ": " + gnutls_strerror(code));
 }
@@ -57,8 +74,11 @@ gnutls_session_t RelayTls::NewSession() const {
     return nullptr;
   }
   gnutls_certificate_server_set_request(session, GNUTLS_CERT_IGNORE);
+  gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_CLIENT_HELLO, GNUTLS_HOOK_PRE, OnClientHello);
   return session;
 }
+
+bool PeerLimitsRecords(gnutls_session_t session) { return gnutls_session_get_ptr(session) != nullptr; }
 
 std::string ExportChannelBinding(gnutls_session_t session) {
   constexpr auto& kLabel = net::kChannelBindingLabel;

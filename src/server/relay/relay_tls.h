@@ -34,6 +34,10 @@ class RelayTls {
   gnutls_priority_t priority_ = nullptr;
 };
 
+// After the handshake: did the client ask for records smaller than 16 KiB (record_size_limit,
+// max_fragment_length)? Then only GnuTLS, which keeps that limit, writes its records (ADR 0006).
+bool PeerLimitsRecords(gnutls_session_t session);
+
 // After the handshake: the connection's RFC 5705 / RFC 8446 §7.5 exporter value with
 // net::ExportChannelBinding's label and length, so an OpenSSL peer computes the same bytes.
 // Empty when the export fails.

@@ -170,7 +170,7 @@ void TlsFrameLink::Drive() {
     // itself from here on (ADR 0006); otherwise GnuTLS keeps doing every record.
     // (Nothing GnuTLS already decrypted may be left behind in it.)
     max_record_ = std::min(tls13::kMaxPlaintext, gnutls_record_get_max_size(session_));
-    own_records_ = max_record_ > 0 && gnutls_record_check_pending(session_) == 0 &&
+    own_records_ = max_record_ > 0 && !PeerLimitsRecords(session_) && gnutls_record_check_pending(session_) == 0 &&
                    read_keys_.Load(session_, true) && write_keys_.Load(session_, false);
     phase_start_ = last_read_ = Clock::now();  // the first frame gets a fresh handshake timeout
   }
@@ -304,6 +304,9 @@ void TlsFrameLink::FinishClose() {
     close_notify_queued_ = true;
     if (own_records_ && !write_keys_.Store(session_)) return Shutdown();
     gnutls_bye(session_, GNUTLS_SHUT_WR);  // close_notify, collected in `out`
+    // Its sequence number is used: the write side follows GnuTLS from here (an alert read
+    // during the close grace must not hand GnuTLS the number again).
+    if (own_records_ && !write_keys_.Load(session_, false)) return Shutdown();
   }
   if (!SendCiphertext()) return;  // the rest leaves when the socket drains; then here again
   ::shutdown(wire_.fd, SHUT_WR);

@@ -81,14 +81,15 @@ class TlsFrameLink final : public net::FrameLink,
   void ReadAvailable();               // reads until the socket is drained
   void ReadThroughGnutls();           // TLS 1.2: GnuTLS reads every record
   void ReadRecords();                 // TLS 1.3: the relay opens application-data records itself
-  bool ReadRecordWithGnutls(size_t record_len, bool answer_key_update);  // false: the link ended
+  // A record of another type than application data, opened into `content`; false: the link ended.
+  bool ReadRecordWithGnutls(size_t record_len, uint8_t type, const char* content, size_t len);
   // One record's content into frames; `holder` (may be null) owns `data`'s buffer, which
   // becomes the frame when the record holds exactly one.
   void TakePlaintext(const char* data, size_t len, std::shared_ptr<std::string>* holder = nullptr);
   bool Seal(std::string& out, const char* data, size_t len);  // one record appended; false: failed
   bool RenewWriteKeyIfDue();         // false: the key could not be renewed
   bool Drained() const;               // nothing more to read until the socket's next edge
-  bool ReadEnded(ssize_t r) const;    // after a read that returned no data
+  bool ReadAgainAfter(ssize_t r);     // after a GnuTLS read without data; false: stop (maybe shut down)
   // Whole frames out of `data` to the sink; a frame larger than in_ moves into big_. Returns
   // the bytes used (the rest starts a frame still on its way); ok = false: a broken frame.
   size_t CutFrames(net::FrameSink& sink, const char* data, size_t len, bool& ok,

@@ -27,18 +27,6 @@ char* OpenedRecordBuffer() {
   return buffer.get();
 }
 
-// Does the handshake content of a record carry a KeyUpdate that asks for the relay's
-// (RFC 8446 §4.6.3)? Messages: type (1), length (3), body; KeyUpdate is type 24 with one byte.
-bool KeyUpdateRequested(const char* data, size_t len) {
-  const auto* p = reinterpret_cast<const uint8_t*>(data);
-  for (size_t pos = 0; pos + 4 <= len;) {
-    const size_t body = (size_t{p[pos + 1]} << 16) | (size_t{p[pos + 2]} << 8) | p[pos + 3];
-    if (p[pos] == 24 && body == 1 && pos + 5 <= len && p[pos + 4] == 1) return true;
-    pos += 4 + body;
-  }
-  return false;
-}
-
 }  // namespace
 
 void TlsFrameLink::ReadAvailable() {
@@ -76,10 +64,8 @@ void TlsFrameLink::ReadThroughGnutls() {
         if (Drained()) break;
         continue;
       }
-      if (r == GNUTLS_E_WARNING_ALERT_RECEIVED) continue;
-      if (WouldBlock(static_cast<int>(r)) && wire_.HoldsInput()) continue;  // after a KeyUpdate
-      if (ReadEnded(r)) return Shutdown();
-      break;  // the socket is drained; its next edge comes back here
+      if (ReadAgainAfter(r)) continue;
+      return;
     }
     if (!big_ && !in_) in_ = PlainBuffers::Take();
     char* dst = big_ ? big_->data() + big_filled_ : in_.get() + in_len_;
@@ -112,10 +98,8 @@ void TlsFrameLink::ReadThroughGnutls() {
       if (Drained()) break;
       continue;
     }
-    if (r == GNUTLS_E_WARNING_ALERT_RECEIVED) continue;
-    if (WouldBlock(static_cast<int>(r)) && wire_.HoldsInput()) continue;  // after a KeyUpdate
-    if (ReadEnded(r)) return Shutdown();
-    break;  // the socket is drained; its next edge comes back here
+    if (ReadAgainAfter(r)) continue;
+    return;
   }
 }
 
@@ -133,10 +117,8 @@ void TlsFrameLink::ReadRecords() {
       if (r < 0) return Shutdown();  // the peer left (without close_notify) or the socket failed
       break;                         // drained: the socket's next edge comes back here
     }
-    if (static_cast<uint8_t>(record[0]) != tls13::kApplicationData) {
-      if (!ReadRecordWithGnutls(record.size(), false)) return;
-      continue;
-    }
+    // After a TLS 1.3 handshake every record is protected (a change_cipher_spec is too late now).
+    if (static_cast<uint8_t>(record[0]) != tls13::kApplicationData) return Shutdown();
     if (record.size() <= tls13::kHeaderSize + tls13::kTagSize) return Shutdown();  // no content type
     const size_t most = record.size() - tls13::kHeaderSize - tls13::kTagSize;
     const bool into_big = big_ && !closing_ && big_->size() - big_filled_ >= most;
@@ -148,7 +130,7 @@ void TlsFrameLink::ReadRecords() {
     const auto opened = read_keys_.Open(record.data(), record.size(), plain);
     if (!opened) return Shutdown();  // forged, damaged or malformed
     if (opened->type != tls13::kApplicationData) {
-      if (!ReadRecordWithGnutls(record.size(), KeyUpdateRequested(plain, opened->length))) return;
+      if (!ReadRecordWithGnutls(record.size(), opened->type, plain, opened->length)) return;
       continue;
     }
     wire_.Consume(record.size());
@@ -167,27 +149,31 @@ void TlsFrameLink::ReadRecords() {
   }
 }
 
-// A record that is not application data (an alert, close_notify, a KeyUpdate): GnuTLS reads it
-// again with the sequence numbers the relay reached and acts on it; the keys are taken back
-// afterwards, since a KeyUpdate replaces them. A KeyUpdate that asks for ours is answered.
-bool TlsFrameLink::ReadRecordWithGnutls(size_t record_len, bool answer_key_update) {
-  if (!read_keys_.Store(session_) || !write_keys_.Store(session_)) {
-    Shutdown();
-    return false;
+// A record that is not application data: an alert (close_notify, user_canceled, fatal ones) or
+// KeyUpdate messages. GnuTLS reads it again with the sequence numbers the relay reached and acts
+// on it; a KeyUpdate replaces the read key, and one that asks for the relay's is answered. Any
+// other content ends the link.
+bool TlsFrameLink::ReadRecordWithGnutls(size_t record_len, uint8_t type, const char* content, size_t len) {
+  bool answer = false;
+  bool ok = type == tls13::kAlert || (type == tls13::kHandshake && tls13::OnlyKeyUpdates(content, len, answer));
+  ok = ok && read_keys_.Store(session_) && write_keys_.Store(session_);
+  if (ok) {
+    wire_.LimitPull(record_len);
+    char ignored[16];
+    const ssize_t r = gnutls_record_recv(session_, ignored, sizeof ignored);
+    const bool taken = wire_.PullLimit() == 0;
+    wire_.LimitPull(SIZE_MAX);
+    // 0 is close_notify, which ends the link like a fatal alert; no data can come from here.
+    ok = taken && (r == GNUTLS_E_WARNING_ALERT_RECEIVED || WouldBlock(static_cast<int>(r)));
   }
-  wire_.LimitPull(record_len);
-  char ignored[16];
-  const ssize_t r = gnutls_record_recv(session_, ignored, sizeof ignored);
-  const bool taken = wire_.PullLimit() == 0;
-  wire_.LimitPull(SIZE_MAX);
-  // 0 is close_notify; data cannot come from a record that was not application data.
-  const bool handled = r == GNUTLS_E_WARNING_ALERT_RECEIVED || WouldBlock(static_cast<int>(r));
-  if (!taken || !handled || (answer_key_update && gnutls_session_key_update(session_, 0) < 0) ||
-      !read_keys_.Load(session_, true) || !write_keys_.Load(session_, false)) {
-    Shutdown();
-    return false;
+  if (ok && type == tls13::kHandshake) {
+    ok = read_keys_.Load(session_, true) &&
+         (!answer || (gnutls_session_key_update(session_, 0) == 0 && write_keys_.Load(session_, false)));
+  } else if (ok) {
+    ok = read_keys_.Follow(session_);  // an alert changes no key; only the sequence number moved
   }
-  return true;
+  if (!ok) Shutdown();
+  return ok;
 }
 
 // One record's content into frames: whole frames are cut where they are, the start of a frame
@@ -223,11 +209,16 @@ void TlsFrameLink::TakePlaintext(const char* data, size_t len, std::shared_ptr<s
   }
 }
 
-// After a read that returned no data and no warning alert: false when the socket is drained
-// (its next edge comes back); true when the connection is over — 0 is the peer's close_notify,
-// and a renegotiation request (TLS 1.2) ends the link too: the relay never renegotiates.
-bool TlsFrameLink::ReadEnded(ssize_t r) const {
-  return !WouldBlock(static_cast<int>(r)) || wire_.eof;
+// After a GnuTLS read that returned no data: true to read again (a warning alert, or a KeyUpdate
+// read with more records waiting); false to stop — the socket is drained (its next edge comes
+// back), or the connection is over and was shut down: 0 is the peer's close_notify, and a
+// renegotiation request (TLS 1.2) ends the link too, since the relay never renegotiates.
+bool TlsFrameLink::ReadAgainAfter(ssize_t r) {
+  if (r == GNUTLS_E_WARNING_ALERT_RECEIVED) return true;
+  const bool again = WouldBlock(static_cast<int>(r));
+  if (again && wire_.HoldsInput()) return true;
+  if (!again || wire_.eof) Shutdown();
+  return false;
 }
 
 // The socket came up short (nothing more until its next edge), no received ciphertext waits in

@@ -8,6 +8,7 @@
 // * a damaged or oversized record and close_notify end the link, with no frame from the damage.
 #include "server/relay/tls_frame_link.h"
 
+#include <gnutls/gnutls.h>
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -106,6 +107,8 @@ class TlsFrameLinkTest : public ::testing::Test {
     key_updates_seen = 0;
   }
   void TearDown() override {
+    if (gclient_ != nullptr) gnutls_deinit(gclient_);
+    if (gcred_ != nullptr) gnutls_certificate_free_credentials(gcred_);
     if (ssl_ != nullptr) SSL_free(ssl_);
     if (ctx_ != nullptr) SSL_CTX_free(ctx_);
     if (client_fd_ >= 0) ::close(client_fd_);
@@ -120,17 +123,27 @@ class TlsFrameLinkTest : public ::testing::Test {
 
   // A link on one end of a socket pair, driven by a network thread; an OpenSSL client
   // (TLS 1.3 unless capped) connected on the other.
-  void Connect(int client_max_version = TLS1_3_VERSION, TlsLinkLimits limits = {}) {
-    int fds[2];
-    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-    ASSERT_EQ(::fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
-    client_fd_ = fds[1];
-    poller_ = std::make_shared<RelayPoller>(io_);
-    ASSERT_TRUE(poller_->Start());
-    link_ = std::make_shared<TlsFrameLink>(io_, fds[0], "test", tls_, poller_, limits, bytes_in_, bytes_out_);
-    asio::post(io_, [this] { link_->Start(sink_, [] {}); });
-    thread_ = std::thread([this] { io_.run(); });
+  // The same with a GnuTLS client that asks for records of at most `record_limit` bytes
+  // (record_size_limit, RFC 8449), which OpenSSL 3.0 clients cannot send.
+  void ConnectGnutls(size_t record_limit) {
+    gnutls_client_ = true;
+    StartLink({});
+    ASSERT_EQ(gnutls_certificate_allocate_credentials(&gcred_), 0);
+    ASSERT_EQ(gnutls_init(&gclient_, GNUTLS_CLIENT), 0);
+    ASSERT_EQ(gnutls_set_default_priority(gclient_), 0);
+    ASSERT_EQ(gnutls_credentials_set(gclient_, GNUTLS_CRD_CERTIFICATE, gcred_), 0);
+    ASSERT_GE(gnutls_record_set_max_recv_size(gclient_, record_limit), 0);
+    gnutls_transport_set_int(gclient_, client_fd_);
+    int r;
+    do {
+      r = gnutls_handshake(gclient_);
+    } while (r < 0 && !gnutls_error_is_fatal(r));
+    ASSERT_EQ(r, 0) << gnutls_strerror(r);
+    ASSERT_EQ(gnutls_protocol_get_version(gclient_), GNUTLS_TLS1_3);
+  }
 
+  void Connect(int client_max_version = TLS1_3_VERSION, TlsLinkLimits limits = {}) {
+    StartLink(limits);
     ctx_ = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
     SSL_CTX_set_max_proto_version(ctx_, client_max_version);
@@ -140,15 +153,40 @@ class TlsFrameLinkTest : public ::testing::Test {
     ASSERT_EQ(SSL_connect(ssl_), 1);
   }
 
+  void StartLink(TlsLinkLimits limits) {
+    int fds[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    ASSERT_EQ(::fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+    client_fd_ = fds[1];
+    poller_ = std::make_shared<RelayPoller>(io_);
+    ASSERT_TRUE(poller_->Start());
+    link_ = std::make_shared<TlsFrameLink>(io_, fds[0], "test", tls_, poller_, limits, bytes_in_, bytes_out_);
+    asio::post(io_, [this] { link_->Start(sink_, [] {}); });
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
   void ClientWrite(const std::string& bytes) {
+    if (gnutls_client_) {
+      for (size_t pos = 0; pos < bytes.size();) {
+        const ssize_t n = gnutls_record_send(gclient_, bytes.data() + pos, bytes.size() - pos);
+        ASSERT_GT(n, 0) << gnutls_strerror(static_cast<int>(n));
+        pos += static_cast<size_t>(n);
+      }
+      return;
+    }
     ASSERT_EQ(SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())), static_cast<int>(bytes.size()));
   }
   std::string ClientRead(size_t bytes) {
     std::string out(bytes, '\0');
     size_t got = 0;
     while (got < bytes) {
-      const int n = SSL_read(ssl_, out.data() + got, static_cast<int>(bytes - got));
-      if (n <= 0) break;
+      const ssize_t n = gnutls_client_ ? gnutls_record_recv(gclient_, out.data() + got, bytes - got)
+                                       : SSL_read(ssl_, out.data() + got, static_cast<int>(bytes - got));
+      if (n <= 0) {
+        ADD_FAILURE() << "the client read failed: "
+                      << (gnutls_client_ ? gnutls_strerror(static_cast<int>(n)) : "OpenSSL error");
+        break;
+      }
       got += static_cast<size_t>(n);
     }
     out.resize(got);
@@ -203,6 +241,9 @@ class TlsFrameLinkTest : public ::testing::Test {
   Metric bytes_in_, bytes_out_;
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
+  bool gnutls_client_ = false;
+  gnutls_session_t gclient_ = nullptr;
+  gnutls_certificate_credentials_t gcred_ = nullptr;
   int client_fd_ = -1;
 };
 
@@ -217,6 +258,12 @@ TEST_F(TlsFrameLinkTest, FramesOfEverySizeBothWaysAtTls13) {
 TEST_F(TlsFrameLinkTest, FramesOfEverySizeBothWaysAtTls12) {
   Connect(TLS1_2_VERSION);
   ASSERT_EQ(SSL_version(ssl_), TLS1_2_VERSION);
+  ExpectClientFramesArrive();
+  ExpectRelayFramesArrive();
+}
+
+TEST_F(TlsFrameLinkTest, ClientRecordSizeLimitIsKept) {
+  ConnectGnutls(4096);  // a 16 KiB record from the relay would be record_overflow at this client
   ExpectClientFramesArrive();
   ExpectRelayFramesArrive();
 }
