@@ -22,6 +22,14 @@ std::string RandomToken(size_t n_bytes) {
   return out;
 }
 
+std::string RandomIdentifier(size_t n_bytes) {
+  std::string id;
+  do {
+    id = RandomToken(n_bytes);
+  } while (!id.empty() && id.front() == '-');  // 1 in 64 draws; a redraw keeps them uniform
+  return id;
+}
+
 std::string RandomDigits(int digits) {
   std::string out;
   out.reserve(digits);

@@ -12,6 +12,9 @@ void InitCrypto();  // throws std::runtime_error if libsodium cannot initialise
 
 // n random bytes from the OS CSPRNG, URL-safe base64 without padding.
 std::string RandomToken(size_t n_bytes = 32);
+// An identifier people and scripts pass around (session ids): RandomToken's alphabet, but never
+// starting with '-', which a command line would take for an option (`tether session end ID`).
+std::string RandomIdentifier(size_t n_bytes = 16);
 // A decimal code of `digits` digits, uniformly distributed.
 std::string RandomDigits(int digits);
 // Random 64-bit identifier (never 0).

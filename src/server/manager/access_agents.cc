@@ -36,7 +36,7 @@ Result<InstallerFile> AccessAgents::BuildInstaller(const InstallerRequest& reque
   config.kind = std::string(kAgentConfigKindAccessInstall);
   config.relay = relay;
   config.pin = relay_pin_;
-  config.session_id = RandomToken(12);  // the installer's id
+  config.session_id = RandomIdentifier(12);  // the installer's id
   config.session_name = request.name;
   config.join_token = RandomToken(32);  // the install token
   config.issued_at = now;
@@ -88,7 +88,7 @@ Result<Session> AccessAgents::Enrol(const Ed25519PublicKey& public_key, const st
   auto installer = store_.Access().RedeemInstaller(Sha256Hex(install_token), now);
   if (!installer) return refused;
   Session s;
-  s.id = RandomToken(16);
+  s.id = RandomIdentifier(16);
   s.type = SessionType::kAccess;
   s.name = installer->name;
   s.created_by = installer->created_by;

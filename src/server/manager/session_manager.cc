@@ -404,7 +404,7 @@ Result<Session> SessionManager::CreateSession(SessionType type, const std::strin
                                               const std::string& code, const Actor& actor) {
   if (!IsValidSessionName(name)) return MakeError("validation", "session name must be 1-128 printable characters");
   Session s;
-  s.id = RandomToken(16);
+  s.id = RandomIdentifier(16);
   s.type = type;
   s.name = name;
   s.created_by = actor.name;
