@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-typedef struct gnutls_session_int* gnutls_session_t;
+#include "server/relay/record_protection.h"
 
 namespace tether::relay {
 
@@ -55,7 +55,7 @@ struct LinkTransport {
   using CipherBuffers = ReadBufferCache<64 * 1024>;
   // The longest record body TLS allows (TLS 1.2: 2^14 + 2048); a longer header ends the link.
   static constexpr size_t kMaxRecordBody = 16 * 1024 + 2048;
-  static constexpr size_t kRecordHeader = 5;
+  static constexpr size_t kRecordHeader = tls13::kHeaderSize;
 
   int fd = -1;            // -1 once closed: no call can reach a reused descriptor number
   bool readable = false;  // the last edge said there may be data and no read came up short

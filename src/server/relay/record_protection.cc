@@ -19,6 +19,17 @@ bool Supported(gnutls_cipher_algorithm_t cipher) {
          cipher == GNUTLS_CIPHER_CHACHA20_POLY1305;
 }
 
+// Sequence numbers as GnuTLS's record state holds them: 8 bytes, big-endian.
+uint64_t SequenceFrom(const unsigned char bytes[8]) {
+  uint64_t seq = 0;
+  for (int i = 0; i < 8; ++i) seq = (seq << 8) | bytes[i];
+  return seq;
+}
+
+void SequenceTo(uint64_t seq, unsigned char bytes[8]) {
+  for (int i = 7; i >= 0; --i, seq >>= 8) bytes[i] = static_cast<unsigned char>(seq);
+}
+
 }  // namespace
 
 bool tls13::OnlyKeyUpdates(const char* data, size_t len, bool& answer) {
@@ -50,9 +61,7 @@ bool RecordProtection::Load(gnutls_session_t session, bool read) {
   if (gnutls_record_get_state(session, read ? 1 : 0, nullptr, &iv, &key, seq) < 0 || iv.size != kNonceSize) {
     return false;
   }
-  uint64_t next = 0;
-  for (unsigned char b : seq) next = (next << 8) | b;
-  return Init(gnutls_cipher_get(session), key.data, key.size, iv.data, next, read);
+  return Init(gnutls_cipher_get(session), key.data, key.size, iv.data, SequenceFrom(seq), read);
 }
 
 bool RecordProtection::Init(int cipher, const uint8_t* key, size_t key_len, const uint8_t iv[kNonceSize],
@@ -76,14 +85,13 @@ bool RecordProtection::Follow(gnutls_session_t session) {
   if (cipher_ == nullptr || gnutls_record_get_state(session, read_ ? 1 : 0, nullptr, nullptr, nullptr, seq) < 0) {
     return false;
   }
-  seq_ = 0;
-  for (unsigned char b : seq) seq_ = (seq_ << 8) | b;
+  seq_ = SequenceFrom(seq);
   return true;
 }
 
 bool RecordProtection::Store(gnutls_session_t session) const {
   unsigned char seq[8];
-  for (int i = 7, shift = 0; i >= 0; --i, shift += 8) seq[i] = static_cast<unsigned char>(seq_ >> shift);
+  SequenceTo(seq_, seq);
   return gnutls_record_set_state(session, read_ ? 1 : 0, seq) == 0;
 }
 

@@ -168,17 +168,18 @@ void TlsFrameLink::Drive() {
     binding_ = ExportChannelBinding(session_);
     // TLS 1.3 with one of the policy's AEAD suites: the relay runs the application-data records
     // itself from here on (ADR 0006); otherwise GnuTLS keeps doing every record.
-    // (Nothing GnuTLS already decrypted may be left behind in it.)
-    max_record_ = std::min(tls13::kMaxPlaintext, gnutls_record_get_max_size(session_));
-    own_records_ = max_record_ > 0 && !PeerLimitsRecords(session_) && gnutls_record_check_pending(session_) == 0 &&
-                   read_keys_.Load(session_, true) && write_keys_.Load(session_, false);
+    // Its records carry up to 16 KiB (a client that asked for less keeps GnuTLS's), and nothing
+    // GnuTLS already decrypted may be left behind in it.
+    own_records_ = !PeerLimitsRecords(session_) && gnutls_record_get_max_size(session_) >= tls13::kMaxPlaintext &&
+                   gnutls_record_check_pending(session_) == 0 && read_keys_.Load(session_, true) &&
+                   write_keys_.Load(session_, false);
     phase_start_ = last_read_ = Clock::now();  // the first frame gets a fresh handshake timeout
   }
   ReadAvailable();
   if (!dead_ && wire_.writable) Flush();  // anything queued while the socket was full
 }
 
-// Seals up to max_record_ bytes as one record appended to `out`.
+// Seals up to tls13::kMaxPlaintext bytes as one record appended to `out`.
 bool TlsFrameLink::Seal(std::string& out, const char* data, size_t len) {
   const size_t at = out.size();
   out.resize(at + len + tls13::kSealOverhead);
@@ -209,7 +210,7 @@ void TlsFrameLink::Flush() {
     // connection.
     ssize_t n;
     if (own_records_) {
-      n = static_cast<ssize_t>(std::min(out_len_ - out_pos_, max_record_));
+      n = static_cast<ssize_t>(std::min(out_len_ - out_pos_, tls13::kMaxPlaintext));
       if (!RenewWriteKeyIfDue() || !Seal(wire_.out, out_ + out_pos_, static_cast<size_t>(n))) return Shutdown();
     } else {
       n = gnutls_record_send(session_, out_ + out_pos_, std::min(out_len_ - out_pos_, kSendBatch));
@@ -229,15 +230,15 @@ bool TlsFrameLink::CanWriteDirectly() const {
 // instead of collecting it (what the socket does not take waits in `out` for the writable edge).
 void TlsFrameLink::WriteDirectly(const std::string& frame) {
   if (own_records_) {
-    // Sealed into a buffer of this thread that stays warm, and sent from there.
-    thread_local std::string sealed;
-    sealed.clear();
-    bool ok = RenewWriteKeyIfDue();  // its KeyUpdate is queued ahead of this frame's records
-    for (size_t pos = 0; ok && pos < frame.size(); pos += max_record_) {
-      ok = Seal(sealed, frame.data() + pos, std::min(max_record_, frame.size() - pos));
-    }
+    // One record (Send writes directly only frames of one record), sealed into a buffer of this
+    // thread that stays warm, and sent from there.
+    static_assert(kCoalesceBytes <= tls13::kMaxPlaintext);
+    thread_local char sealed[tls13::kMaxPlaintext + tls13::kSealOverhead];
+    // A KeyUpdate this needs is queued ahead of the record.
+    const size_t len = RenewWriteKeyIfDue() ? write_keys_.Seal(frame.data(), frame.size(), sealed) : 0;
+    const bool ok = len > 0;
     if (ok) {
-      wire_.Write(sealed.data(), sealed.size());  // behind a KeyUpdate Seal may have queued
+      wire_.Write(sealed, len);  // behind a KeyUpdate, if one was queued
       bytes_out_.Add(static_cast<int64_t>(frame.size()));
       if (!wire_.failed && wire_.writable && !wire_.out.empty() && wire_.SendOut() < 0) wire_.failed = true;
     }

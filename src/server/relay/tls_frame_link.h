@@ -122,7 +122,6 @@ class TlsFrameLink final : public net::FrameLink,
   bool own_records_ = false;
   RecordProtection read_keys_;
   RecordProtection write_keys_;
-  size_t max_record_ = 0;  // content bytes per sealed record
 
   // Shared with other threads.
   std::mutex mu_;
